@@ -58,6 +58,10 @@ public final class StorageEngine implements AutoCloseable {
     throw new UnsupportedOperationException("not yet");
   }
 
+  public StorageStats stats() {
+    throw new UnsupportedOperationException("not yet");
+  }
+
   @Override
   public void close() throws IOException {}
 }
