@@ -56,6 +56,26 @@ public final class RowKey implements Comparable<RowKey> {
         idBytes);
   }
 
+  /**
+   * A range bound inside a tenant: like {@link #of} but the id may be empty, which sorts before
+   * every id of the tenant. Only for scan bounds, never for a stored row.
+   */
+  public static RowKey lowerBound(String tenant, String idOrEmpty) {
+    byte[] t = tenant.getBytes(StandardCharsets.UTF_8);
+    byte[] i = idOrEmpty.getBytes(StandardCharsets.UTF_8);
+    validate(t, i.length == 0 ? new byte[1] : i);
+    return new RowKey(tenant, idOrEmpty, t, i);
+  }
+
+  /** The smallest key after every key of a tenant: an exclusive upper bound for a tenant scan. */
+  public static RowKey tenantEnd(String tenant) {
+    byte[] t = tenant.getBytes(StandardCharsets.UTF_8);
+    validate(t, new byte[1]);
+    // (tenant + 0x00, "") sorts after (tenant, any id) and before any other tenant.
+    byte[] after = Arrays.copyOf(t, t.length + 1);
+    return new RowKey(tenant + '\0', "", after, new byte[0]);
+  }
+
   private static void validate(byte[] t, byte[] i) {
     if (t.length == 0 || t.length > MAX_TENANT_BYTES) {
       throw new IllegalArgumentException(
