@@ -52,7 +52,8 @@ final class EngineFiles {
 
   /** Opens a data directory: manifest, SSTables, WAL replay, fresh WAL segment. */
   static Recovered recover(
-      StorageOptions options, HybridLogicalClock clock, WalListener walListener) throws IOException {
+      StorageOptions options, HybridLogicalClock clock, WalListener walListener)
+      throws IOException {
     var io = options.fileIo();
     Path dataDir = options.dataDir();
     Path walDir = dataDir.resolve("wal");
@@ -100,7 +101,11 @@ final class EngineFiles {
     }
     logger.info(
         "recovered {}: {} SSTables, {} WAL rows in {} records from {} segments",
-        dataDir, tables.size(), result.rows(), result.records(), result.segments());
+        dataDir,
+        tables.size(),
+        result.rows(),
+        result.records(),
+        result.segments());
 
     var wal =
         WalWriter.open(

@@ -75,7 +75,8 @@ final class Flusher implements AutoCloseable {
     try {
       IOException f = failure;
       if (f != null) {
-        throw new IOException("write refused: memtable flush is failing (" + f.getMessage() + ")", f);
+        throw new IOException(
+            "write refused: memtable flush is failing (" + f.getMessage() + ")", f);
       }
       if (engine.view().frozen.size() >= frozenCount) {
         changed.await(millis, TimeUnit.MILLISECONDS);
@@ -127,7 +128,9 @@ final class Flusher implements AutoCloseable {
         engine.metrics().flushes.inc();
         logger.debug(
             "flushed {} rows ({} bytes) in {} ms",
-            oldest.size(), oldest.bytes(), (System.nanoTime() - start) / 1_000_000);
+            oldest.size(),
+            oldest.bytes(),
+            (System.nanoTime() - start) / 1_000_000);
         attempt = 0;
         finished(null);
       } catch (IOException | RuntimeException e) {
@@ -137,7 +140,11 @@ final class Flusher implements AutoCloseable {
         var io = e instanceof IOException ioe ? ioe : new IOException(e);
         engine.metrics().flushFailures.inc();
         long wait = backoff.apply(++attempt);
-        logger.error("memtable flush failed (attempt {}), retrying in {} ms: {}", attempt, wait, e.toString());
+        logger.error(
+            "memtable flush failed (attempt {}), retrying in {} ms: {}",
+            attempt,
+            wait,
+            e.toString());
         finished(io);
         sleep(wait);
       }

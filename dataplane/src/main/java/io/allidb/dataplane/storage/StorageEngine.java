@@ -9,8 +9,8 @@ import io.allidb.dataplane.storage.row.HybridLogicalClock;
 import io.allidb.dataplane.storage.row.LastWriteWins;
 import io.allidb.dataplane.storage.row.MergingIterator;
 import io.allidb.dataplane.storage.row.Row;
-import io.allidb.dataplane.storage.row.RowKey;
 import io.allidb.dataplane.storage.row.RowCodec;
+import io.allidb.dataplane.storage.row.RowKey;
 import io.allidb.dataplane.storage.sstable.SSTableReader;
 import io.allidb.dataplane.storage.wal.WalWriter;
 import java.io.IOException;
@@ -81,20 +81,22 @@ public final class StorageEngine implements AutoCloseable {
     this.view = view;
     this.flusher = new Flusher(this, options.compaction());
     this.compactions =
-        new CompactionManager(new CompactionHostImpl(this), options.compaction(), options.gcGrace());
+        new CompactionManager(
+            new CompactionHostImpl(this), options.compaction(), options.gcGrace());
   }
 
   /**
    * Opens (or creates) the engine in {@code options.dataDir()}, recovering from the WAL.
    *
-   * @throws IOException when the directory cannot be recovered; the message names the file,
-   *     offset and reason (a corrupt WAL record in the middle of the log refuses to start unless
-   *     {@link StorageOptions#skipCorruptWalRecords()} is set)
+   * @throws IOException when the directory cannot be recovered; the message names the file, offset
+   *     and reason (a corrupt WAL record in the middle of the log refuses to start unless {@link
+   *     StorageOptions#skipCorruptWalRecords()} is set)
    */
   public static StorageEngine open(StorageOptions options) throws IOException {
     var clock = new HybridLogicalClock(options.clock());
     var self = new AtomicReference<StorageEngine>();
-    var metrics = new StorageMetrics(options.metrics(), () -> self.get() == null ? null : self.get().stats());
+    var metrics =
+        new StorageMetrics(options.metrics(), () -> self.get() == null ? null : self.get().stats());
     var recovered = EngineFiles.recover(options, clock, new WalMetricsListener(metrics));
     var engine =
         new StorageEngine(
@@ -168,14 +170,23 @@ public final class StorageEngine implements AutoCloseable {
     var key = RowKey.of(tenant, entity.getEntityId());
     if (!entity.getTenantId().isEmpty() && !entity.getTenantId().equals(tenant)) {
       throw new IllegalArgumentException(
-          "entity " + entity.getEntityId() + " names tenant '" + entity.getTenantId()
-              + "' but is written for tenant '" + tenant + "'");
+          "entity "
+              + entity.getEntityId()
+              + " names tenant '"
+              + entity.getTenantId()
+              + "' but is written for tenant '"
+              + tenant
+              + "'");
     }
     if (ttl.isNegative()) {
       throw new IllegalArgumentException("ttl must not be negative; got " + ttl);
     }
-    long expiresAt = ttl.isZero() ? 0 : clock.wallMicros() + TimeUnit.NANOSECONDS.toMicros(ttl.toNanos());
-    Entity stored = entity.getTenantId().equals(tenant) ? entity : entity.toBuilder().setTenantId(tenant).build();
+    long expiresAt =
+        ttl.isZero() ? 0 : clock.wallMicros() + TimeUnit.NANOSECONDS.toMicros(ttl.toNanos());
+    Entity stored =
+        entity.getTenantId().equals(tenant)
+            ? entity
+            : entity.toBuilder().setTenantId(tenant).build();
     return new Row(key, timestamp, false, expiresAt, EntityCodec.encode(stored));
   }
 
@@ -207,7 +218,8 @@ public final class StorageEngine implements AutoCloseable {
   private void awaitMemtableRoom() throws IOException {
     while (true) {
       View v = view;
-      if (v.active.bytes() < options.memtableBytes() || v.frozen.size() < options.maxFrozenMemtables()) {
+      if (v.active.bytes() < options.memtableBytes()
+          || v.frozen.size() < options.maxFrozenMemtables()) {
         return;
       }
       flusher.awaitProgress(100, v.frozen.size());
@@ -221,7 +233,8 @@ public final class StorageEngine implements AutoCloseable {
     try {
       View v = view;
       boolean full = v.active.bytes() >= options.memtableBytes();
-      if (v.active.isEmpty() || (!force && (!full || v.frozen.size() >= options.maxFrozenMemtables()))) {
+      if (v.active.isEmpty()
+          || (!force && (!full || v.frozen.size() >= options.maxFrozenMemtables()))) {
         return;
       }
       checkOpen();
@@ -284,7 +297,8 @@ public final class StorageEngine implements AutoCloseable {
   public ScanPage scan(String tenant, String startId, String endId, int limit, String pageToken)
       throws IOException {
     if (limit < 1 || limit > MAX_SCAN_LIMIT) {
-      throw new IllegalArgumentException("limit must be in [1, " + MAX_SCAN_LIMIT + "]; got " + limit);
+      throw new IllegalArgumentException(
+          "limit must be in [1, " + MAX_SCAN_LIMIT + "]; got " + limit);
     }
     RowKey from = RowKey.lowerBound(tenant, startId);
     String after = pageToken.isEmpty() ? null : PageToken.decode(tenant, pageToken);
@@ -336,7 +350,8 @@ public final class StorageEngine implements AutoCloseable {
     try {
       return EntityCodec.decode(row.value());
     } catch (InvalidProtocolBufferException e) {
-      throw new CorruptRowException("stored entity " + row.key() + " does not decode: " + e.getMessage());
+      throw new CorruptRowException(
+          "stored entity " + row.key() + " does not decode: " + e.getMessage());
     }
   }
 
@@ -401,6 +416,7 @@ public final class StorageEngine implements AutoCloseable {
     synchronized (stateLock) {
       view.release();
     }
+    metrics.unregister();
     logger.info("storage engine closed: {}", options.dataDir());
   }
 

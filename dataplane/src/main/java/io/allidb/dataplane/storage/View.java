@@ -11,11 +11,12 @@ import java.util.List;
 
 /**
  * An immutable snapshot of the engine's read set: the active memtable, the frozen memtables waiting
- * for their flush (newest first) and the live SSTables (greatest maximum timestamp first, so a point
- * read can stop as soon as it holds a row newer than everything left).
+ * for their flush (newest first) and the live SSTables (greatest maximum timestamp first, so a
+ * point read can stop as soon as it holds a row newer than everything left).
  *
- * <p>The engine swaps views atomically; readers take a {@linkplain #tryAcquire() reference} on every
- * table of the view they read so compaction can retire tables without closing them under a read.
+ * <p>The engine swaps views atomically; readers take a {@linkplain #tryAcquire() reference} on
+ * every table of the view they read so compaction can retire tables without closing them under a
+ * read.
  */
 final class View {
   final Memtable active;

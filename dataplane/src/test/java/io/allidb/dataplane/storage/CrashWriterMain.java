@@ -17,8 +17,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * with SIGKILL at a random moment and checks the data against the acknowledgements.
  *
  * <p>Arguments: data directory, writer count, seed, generation (distinguishes the runs over one
- * directory). Each batch writes 1-4 fresh keys {@code g<gen>-w<writer>-b<n>x<size>-<i>}; every fifth batch instead overwrites a key acknowledged earlier in this run with
- * a higher version. Output lines: {@code ACK <key>=<version>[,<key>=<version>...]}.
+ * directory). Each batch writes 1-4 fresh keys {@code g<gen>-w<writer>-b<n>x<size>-<i>}; every
+ * fifth batch instead overwrites a key acknowledged earlier in this run with a higher version.
+ * Output lines: {@code ACK <key>=<version>[,<key>=<version>...]}.
  */
 public final class CrashWriterMain {
   private CrashWriterMain() {}
@@ -37,7 +38,8 @@ public final class CrashWriterMain {
             .compaction(CompactionOptions.defaults().withThresholds(2, 6).withBytesPerSecond(0))
             .build();
     var engine = StorageEngine.open(options);
-    PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false);
+    PrintStream out =
+        new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false);
     var batches = new AtomicLong();
     var threads = new ArrayList<Thread>();
     for (int w = 0; w < writers; w++) {
@@ -101,10 +103,7 @@ public final class CrashWriterMain {
     return Entity.newBuilder()
         .setEntityId(id)
         .setEntityType("crash")
-        .addChunks(
-            TextChunk.newBuilder()
-                .setChunkId(id)
-                .setText(version + ":" + "p".repeat(200)))
+        .addChunks(TextChunk.newBuilder().setChunkId(id).setText(version + ":" + "p".repeat(200)))
         .build();
   }
 }

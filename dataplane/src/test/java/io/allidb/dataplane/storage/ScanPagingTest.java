@@ -90,7 +90,8 @@ class ScanPagingTest {
           .hasMessageContaining("another tenant");
       assertThatThrownBy(() -> engine.scan("t", "", "", 2, "!!!"))
           .hasMessageContaining("invalid page token");
-      String tampered = token.substring(0, token.length() - 2) + (token.endsWith("A") ? "BB" : "AA");
+      String tampered =
+          token.substring(0, token.length() - 2) + (token.endsWith("A") ? "BB" : "AA");
       assertThatThrownBy(() -> engine.scan("t", "", "", 2, tampered))
           .hasMessageContaining("invalid page token");
       assertThatThrownBy(() -> engine.scan("t", "", "", 0, "")).hasMessageContaining("limit");

@@ -71,7 +71,11 @@ class TombstoneGcTest {
       long deletedAt = engine.delete("t", "x");
       engine.flush();
       // an older version arrives late (a replica, a hint) and sits in the memtable
-      var late = Row.live(key, deletedAt - 10, EntityCodec.encode(doc("x", "late").toBuilder().setTenantId("t").build()));
+      var late =
+          Row.live(
+              key,
+              deletedAt - 10,
+              EntityCodec.encode(doc("x", "late").toBuilder().setTenantId("t").build()));
       engine.apply(List.of(late));
       clock.advance(GC_GRACE.plusDays(1));
       engine.compact();

@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * What compaction needs from the engine that owns the tables. Keeps this package free of the
- * engine class (dependencies point down).
+ * What compaction needs from the engine that owns the tables. Keeps this package free of the engine
+ * class (dependencies point down).
  */
 public interface CompactionHost {
 

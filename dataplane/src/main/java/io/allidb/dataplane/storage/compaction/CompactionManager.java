@@ -127,7 +127,8 @@ public final class CompactionManager implements AutoCloseable {
         failures.incrementAndGet();
         host.compactionFailed();
         long wait = backoff.apply(++attempt);
-        logger.error("compaction failed (attempt {}), retrying in {} ms: {}", attempt, wait, e.toString());
+        logger.error(
+            "compaction failed (attempt {}), retrying in {} ms: {}", attempt, wait, e.toString());
         failMajor(major, e);
         waitForSignal(wait);
       }
@@ -189,7 +190,10 @@ public final class CompactionManager implements AutoCloseable {
     host.compacted(result.bytesWritten(), nanos);
     logger.info(
         "compacted {} tables: {} rows kept, {} purged, {} bytes in {} ms",
-        result.inputs(), result.rowsWritten(), result.rowsPurged(), result.bytesWritten(),
+        result.inputs(),
+        result.rowsWritten(),
+        result.rowsPurged(),
+        result.bytesWritten(),
         nanos / 1_000_000);
   }
 
@@ -197,9 +201,13 @@ public final class CompactionManager implements AutoCloseable {
     lock.lock();
     try {
       long seen = signals;
-      long deadline = maxMillis == Long.MAX_VALUE ? Long.MAX_VALUE : System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(maxMillis);
+      long deadline =
+          maxMillis == Long.MAX_VALUE
+              ? Long.MAX_VALUE
+              : System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(maxMillis);
       while (!stopping && signals == seen && majorRequest == null) {
-        long left = deadline == Long.MAX_VALUE ? TimeUnit.SECONDS.toNanos(1) : deadline - System.nanoTime();
+        long left =
+            deadline == Long.MAX_VALUE ? TimeUnit.SECONDS.toNanos(1) : deadline - System.nanoTime();
         if (left <= 0) {
           return;
         }

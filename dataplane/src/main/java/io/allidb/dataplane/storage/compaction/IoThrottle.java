@@ -18,7 +18,9 @@ public final class IoThrottle {
   private double available;
   private long lastNanos;
 
-  /** @param bytesPerSecond the rate; 0 disables throttling */
+  /**
+   * @param bytesPerSecond the rate; 0 disables throttling
+   */
   public IoThrottle(long bytesPerSecond) {
     this.bytesPerSecond = bytesPerSecond;
     this.available = bytesPerSecond;

@@ -77,16 +77,22 @@ public final class ManifestFormat {
     if ((int) crc.getValue() != stored) {
       throw new IOException(source + ": manifest checksum mismatch");
     }
-    try (var in = new DataInputStream(new java.io.ByteArrayInputStream(bytes, 0, bytes.length - 4))) {
+    try (var in =
+        new DataInputStream(new java.io.ByteArrayInputStream(bytes, 0, bytes.length - 4))) {
       int magic = in.readInt();
       if (magic != MAGIC) {
-        throw new IOException(source + ": not a manifest (magic 0x" + Integer.toHexString(magic) + ")");
+        throw new IOException(
+            source + ": not a manifest (magic 0x" + Integer.toHexString(magic) + ")");
       }
       int version = in.readUnsignedShort();
       if (version != VERSION_CURRENT) {
         throw new IOException(
-            source + ": manifest version " + version + " not supported (this build reads "
-                + VERSION_CURRENT + ")");
+            source
+                + ": manifest version "
+                + version
+                + " not supported (this build reads "
+                + VERSION_CURRENT
+                + ")");
       }
       in.readUnsignedShort();
       long next = in.readLong();

@@ -65,9 +65,10 @@ public final class Memtable {
   public RowIterator iterator(RowKey fromInclusive, RowKey toExclusive) {
     NavigableMap<RowKey, Row> view = rows;
     if (fromInclusive != null && toExclusive != null) {
-      view = fromInclusive.compareTo(toExclusive) >= 0
-          ? new ConcurrentSkipListMap<>()
-          : rows.subMap(fromInclusive, true, toExclusive, false);
+      view =
+          fromInclusive.compareTo(toExclusive) >= 0
+              ? new ConcurrentSkipListMap<>()
+              : rows.subMap(fromInclusive, true, toExclusive, false);
     } else if (fromInclusive != null) {
       view = rows.tailMap(fromInclusive, true);
     } else if (toExclusive != null) {
