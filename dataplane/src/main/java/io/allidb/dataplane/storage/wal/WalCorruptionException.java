@@ -1,0 +1,41 @@
+package io.allidb.dataplane.storage.wal;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * The WAL is damaged in the middle: a corrupt record is followed by valid ones, so cutting it off
+ * would silently drop acknowledged writes. Replay refuses to continue unless the operator opts in
+ * to skipping corrupt records.
+ */
+public final class WalCorruptionException extends IOException {
+  private static final long serialVersionUID = 1L;
+
+  private final transient Path file;
+  private final long offset;
+
+  public WalCorruptionException(Path file, long offset, String reason) {
+    super(
+        "corrupt WAL record in "
+            + file
+            + " at offset "
+            + offset
+            + ": "
+            + reason
+            + "; valid records follow it, so it is not a torn tail. To start anyway and lose the"
+            + " corrupt records, set the storage option skipCorruptWalRecords"
+            + " (--skip-corrupt-wal-records)");
+    this.file = file;
+    this.offset = offset;
+  }
+
+  /** The damaged segment. */
+  public Path file() {
+    return file;
+  }
+
+  /** Byte offset of the damage in the segment. */
+  public long offset() {
+    return offset;
+  }
+}
