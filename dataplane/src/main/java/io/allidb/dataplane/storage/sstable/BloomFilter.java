@@ -19,7 +19,9 @@ import net.jpountz.xxhash.XXHashFactory;
  * it) concurrent {@link #mightContain} calls are safe.
  */
 public final class BloomFilter {
-  private static final XXHash64 XXHASH = XXHashFactory.fastestInstance().hash64();
+  // The pure-Java xxHash64 (same function, same values as the JNI one): for keys of a few dozen
+  // bytes the JNI call's fixed cost dominates, and its critical array regions stall the GC.
+  private static final XXHash64 XXHASH = XXHashFactory.fastestJavaInstance().hash64();
   private static final int MAX_HASHES = 30;
 
   private final long[] words;

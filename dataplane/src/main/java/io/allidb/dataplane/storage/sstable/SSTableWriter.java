@@ -52,7 +52,8 @@ public final class SSTableWriter implements AutoCloseable {
   private final Path finalPath;
   private final FileChannel channel;
   private final ByteBuffer out = ByteBuffer.allocate(OUTPUT_BUFFER_BYTES);
-  private final ByteArrayOutputStream block;
+  private final BlockBuffer block;
+  private byte[] framed = new byte[0];
   private final BloomFilter bloom;
   private final List<IndexEntry> index = new ArrayList<>();
   private State state = State.OPEN;
@@ -86,7 +87,7 @@ public final class SSTableWriter implements AutoCloseable {
     this.tmpPath = dir.resolve(SSTableFormat.tmpFileName(generation));
     this.finalPath = dir.resolve(SSTableFormat.fileName(generation));
     this.channel = channel;
-    this.block = new ByteArrayOutputStream(blockBytes + 1024);
+    this.block = new BlockBuffer(blockBytes + 1024);
     this.bloom = BloomFilter.create(expectedKeys, bloomBitsPerKey);
   }
 
@@ -286,20 +287,24 @@ public final class SSTableWriter implements AutoCloseable {
   }
 
   private void writeDataBlock() throws IOException {
-    byte[] raw = block.toByteArray();
+    byte[] raw = block.array();
+    int rawLength = block.size();
     int header = SSTableFormat.BLOCK_HEADER_BYTES;
     int crcBytes = SSTableFormat.CRC_BYTES;
-    byte[] framed = new byte[header + LZ4.maxCompressedLength(raw.length) + crcBytes];
-    int stored = LZ4.compress(raw, 0, raw.length, framed, header);
+    int capacity = header + LZ4.maxCompressedLength(rawLength) + crcBytes;
+    if (framed.length < capacity) {
+      framed = new byte[capacity]; // reused across blocks: one allocation per table, not per block
+    }
+    int stored = LZ4.compress(raw, 0, rawLength, framed, header);
     byte compression = SSTableFormat.COMPRESSION_LZ4;
-    if (stored >= raw.length) {
+    if (stored >= rawLength) {
       // Incompressible (random or already compressed values): keep the raw bytes, no decode cost.
       compression = SSTableFormat.COMPRESSION_NONE;
-      System.arraycopy(raw, 0, framed, header, raw.length);
-      stored = raw.length;
+      System.arraycopy(raw, 0, framed, header, rawLength);
+      stored = rawLength;
     }
     var buf = ByteBuffer.wrap(framed);
-    buf.put(compression).putInt(raw.length).putInt(stored);
+    buf.put(compression).putInt(rawLength).putInt(stored);
     int length = header + stored + crcBytes;
     buf.putInt(header + stored, SSTableFormat.crc32c(framed, 0, header + stored));
     index.add(new IndexEntry(lastKey, position, length, blockRows));
@@ -343,16 +348,38 @@ public final class SSTableWriter implements AutoCloseable {
     }
   }
 
+  private static final long SYNC_EVERY_BYTES = 4L << 20;
+  private long unsyncedBytes;
+
   private void flushOutput() throws IOException {
     out.flip();
+    unsyncedBytes += out.remaining();
     while (out.hasRemaining()) {
       channel.write(out);
     }
     out.clear();
+    if (unsyncedBytes >= SYNC_EVERY_BYTES) {
+      // Like RocksDB's bytes_per_sync: write back as we go, so the final fsync is short and a
+      // large flush does not dump tens of MiB of dirty pages on the disk at once (which stalls
+      // the WAL's fsyncs behind it).
+      channel.force(false);
+      unsyncedBytes = 0;
+    }
   }
 
   private static long nowMicros() {
     Instant now = Instant.now();
     return now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
+  }
+
+  /** A block buffer whose bytes can be compressed in place, without the copy of toByteArray(). */
+  private static final class BlockBuffer extends ByteArrayOutputStream {
+    BlockBuffer(int size) {
+      super(size);
+    }
+
+    byte[] array() {
+      return buf;
+    }
   }
 }

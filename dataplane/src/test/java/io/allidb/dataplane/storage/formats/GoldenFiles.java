@@ -1,0 +1,98 @@
+package io.allidb.dataplane.storage.formats;
+
+import io.allidb.api.proto.Entity;
+import io.allidb.api.proto.GraphEdge;
+import io.allidb.api.proto.TextChunk;
+import io.allidb.api.proto.VectorEmbedding;
+import io.allidb.dataplane.storage.EntityCodec;
+import io.allidb.dataplane.storage.io.FileIo;
+import io.allidb.dataplane.storage.manifest.Manifest;
+import io.allidb.dataplane.storage.manifest.ManifestState;
+import io.allidb.dataplane.storage.row.Row;
+import io.allidb.dataplane.storage.row.RowKey;
+import io.allidb.dataplane.storage.sstable.SSTableWriter;
+import io.allidb.dataplane.storage.wal.DurabilityMode;
+import io.allidb.dataplane.storage.wal.WalOptions;
+import io.allidb.dataplane.storage.wal.WalWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Writes the golden files that {@link FormatCompatibilityTest} reads back: one small file per
+ * released format version, under {@code dataplane/src/test/resources/formats/<format>/v<N>/}.
+ *
+ * <p>Run it only when a format version is added (never to "fix" a failing compatibility test):
+ * {@code ./mvnw -pl dataplane test-compile exec:java -Dexec.classpathScope=test
+ * -Dexec.mainClass=io.allidb.dataplane.storage.formats.GoldenFiles -Dexec.args=<resources dir>}.
+ * Existing version directories are never overwritten.
+ */
+public final class GoldenFiles {
+  static final long T0 = 1_764_000_000_000_000L; // 2025-11-24, fixed so files are reproducible
+
+  private GoldenFiles() {}
+
+  /** The rows every golden file holds, sorted by key. */
+  static List<Row> rows() {
+    var acme = "acme";
+    return List.of(
+        Row.live(RowKey.of(acme, "a"), T0 + 1, value(acme, "a", "first document")),
+        Row.tombstone(RowKey.of(acme, "b"), T0 + 2),
+        new Row(
+            RowKey.of(acme, "c"), T0 + 3, false, T0 + 3_600_000_000L, value(acme, "c", "expiring")),
+        Row.live(RowKey.of(acme, "ünï-çødé"), T0 + 4, value(acme, "ünï-çødé", "unicode id")),
+        Row.live(RowKey.of("beta", "a"), T0 + 5, value("beta", "a", "other tenant")));
+  }
+
+  private static byte[] value(String tenant, String id, String text) {
+    return EntityCodec.encode(
+        Entity.newBuilder()
+            .setEntityId(id)
+            .setTenantId(tenant)
+            .setEntityType("document")
+            .addEmbeddings(
+                VectorEmbedding.newBuilder().setVersion(1).addVector(0.25f).addVector(-1f))
+            .addOutgoingEdges(
+                GraphEdge.newBuilder()
+                    .setFromEntity(id)
+                    .setToEntity("z")
+                    .setRelation("cites")
+                    .setWeight(0.5))
+            .addChunks(
+                TextChunk.newBuilder()
+                    .setChunkId(id + "#0")
+                    .setText(text)
+                    .putMetadata("b", "2")
+                    .putMetadata("a", "1"))
+            .setImportance(0.75)
+            .build());
+  }
+
+  public static void main(String[] args) throws Exception {
+    Path root = Path.of(args.length > 0 ? args[0] : "dataplane/src/test/resources/formats");
+    Path sst = root.resolve("sstable/v1");
+    if (!Files.exists(sst)) {
+      Files.createDirectories(sst);
+      try (var w = SSTableWriter.create(sst, 1, 512, 10, 10, FileIo.real())) {
+        for (Row r : rows()) {
+          w.add(r);
+        }
+        w.finish().unref();
+      }
+    }
+    Path manifest = root.resolve("manifest/v1");
+    if (!Files.exists(manifest)) {
+      Files.createDirectories(manifest);
+      Manifest.write(manifest, FileIo.real(), new ManifestState(7, 3, T0 + 5, List.of(1L, 4L, 6L)));
+    }
+    Path wal = root.resolve("wal/v" + io.allidb.dataplane.storage.wal.WalFormat.VERSION);
+    if (!Files.exists(wal)) {
+      Files.createDirectories(wal);
+      try (var w = WalWriter.open(wal, WalOptions.defaults(DurabilityMode.SYNC))) {
+        var rows = rows();
+        w.awaitDurable(w.append(rows.subList(0, 2)));
+        w.awaitDurable(w.append(rows.subList(2, rows.size())));
+      }
+    }
+  }
+}
