@@ -8,6 +8,7 @@ import io.allidb.dataplane.storage.manifest.ManifestState;
 import io.allidb.dataplane.storage.row.Row;
 import io.allidb.dataplane.storage.row.RowIterator;
 import io.allidb.dataplane.storage.sstable.SSTableReader;
+import io.allidb.dataplane.storage.wal.WalFormat;
 import io.allidb.dataplane.storage.wal.WalReplayer;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -59,7 +60,7 @@ class FormatCompatibilityTest {
 
   @Test
   void walIsReadableAtEveryReleasedVersion() throws Exception {
-    for (String version : List.of("v2")) {
+    for (String version : List.of("v" + WalFormat.VERSION)) {
       var batches = new ArrayList<List<Row>>();
       var result =
           WalReplayer.replay(copy("wal/" + version), 1, FileIo.real(), false, batches::add);
