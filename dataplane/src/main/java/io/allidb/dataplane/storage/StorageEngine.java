@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -63,6 +64,7 @@ public final class StorageEngine implements AutoCloseable {
   private final Object stateLock = new Object();
 
   private final AtomicLong rowsWritten = new AtomicLong();
+  private final AtomicBoolean switching = new AtomicBoolean();
   private volatile View view;
   private volatile boolean closed;
 
@@ -209,8 +211,13 @@ public final class StorageEngine implements AutoCloseable {
     rowsWritten.addAndGet(rows.size());
     metrics.writes.inc(rows.size());
     metrics.writeBytes.inc(bytes);
-    if (view.active.bytes() >= options.memtableBytes()) {
-      switchMemtable(false);
+    // One writer switches; the others carry on instead of queueing for the write lock one by one.
+    if (view.active.bytes() >= options.memtableBytes() && switching.compareAndSet(false, true)) {
+      try {
+        switchMemtable(false);
+      } finally {
+        switching.set(false);
+      }
     }
   }
 
