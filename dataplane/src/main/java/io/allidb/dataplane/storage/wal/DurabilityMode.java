@@ -14,6 +14,10 @@ public enum DurabilityMode {
   SYNC,
   /** Acknowledge at once; write and fsync every {@code periodicInterval}. */
   PERIODIC,
-  /** Acknowledge at once; write to the OS in the background, never fsync. */
+  /**
+   * Acknowledge at once; write to the OS in the background, never fsync. A power loss (not a
+   * process crash) can then leave damage before valid data that replay cannot tell from corruption;
+   * it refuses to start and the operator sets {@code skipCorruptWalRecords}.
+   */
   NONE
 }

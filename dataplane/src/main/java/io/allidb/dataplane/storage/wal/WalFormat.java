@@ -14,7 +14,8 @@ import java.util.regex.Pattern;
 import java.util.zip.CRC32C;
 
 /**
- * The on-disk layout of the write-ahead log. Stateless; all methods are thread-safe.
+ * The on-disk layout of the write-ahead log, format version 2. Stateless; all methods are
+ * thread-safe.
  *
  * <p>The log is a sequence of segment files named {@code wal-<seq>.log}, {@code seq} a positive
  * long zero-padded to 20 digits so that name order is numeric order. Segment seqs start at 1 and
@@ -24,26 +25,48 @@ import java.util.zip.CRC32C;
  * <pre>
  * Segment header (24 bytes)
  *   u32  magic      0x414C5741 ("ALWA")
- *   u16  version    1
+ *   u16  version    2
  *   u16  reserved   0
  *   u64  seq        the segment's seq, equal to the one in the file name
  *   u32  reserved   0
  *   u32  crc        CRC32C of the preceding 20 bytes
  *
- * Records, back to back until the end of the file
+ * Sync sections, back to back until the end of the file
+ *   u32  marker     0x414C5753 ("ALWS")
+ *   u32  length     bytes of records that follow, &gt;= {@link #RECORD_HEADER_BYTES} + 1
+ *   u64  ordinal    1 for the segment's first section, then +1 per section
+ *   u32  crc        CRC32C of the preceding 16 bytes
+ *   ...  records    exactly {@code length} bytes of whole records
+ *
+ * Record
  *   u32  length     payload length in bytes, 1..{@link #MAX_PAYLOAD_BYTES}
  *   u32  crc        CRC32C over the type byte followed by the payload
  *   u8   type       1 = ROW_BATCH
  *   ...  payload
  *
  * ROW_BATCH payload
- *   varint count    number of rows, >= 1
+ *   varint count    number of rows, &gt;= 1
  *   count rows      each encoded by {@link RowCodec#write}
  * </pre>
  *
  * <p>A record is the unit of atomicity: one {@code append} call writes one record, and replay
- * applies a record whole or not at all. There is no padding and no preallocation, so the end of the
- * last record is the end of the file unless a write was torn.
+ * applies a record whole or not at all. A section is the unit of durability: the writer's sync
+ * thread writes each commit group as one section, header first, and fsyncs it as a whole.
+ *
+ * <p>Why sections exist: after a power loss (unlike a process crash) the pages of a write whose
+ * fsync had not returned can reach the disk in any order, so the last group may hold an intact
+ * record after a garbage one. Record framing alone cannot tell that torn tail from corruption of
+ * acknowledged data. Sections can, thanks to this invariant of the writer: in {@code SYNC} and
+ * {@code PERIODIC} mode, the bytes of section N+1 (and of any later segment) are written only after
+ * the fsync of section N returned. So a valid section header after section N proves section N was
+ * durable and damage inside it is real corruption, while damage in the last section is a torn tail:
+ * that section's fsync never returned, so none of it was acknowledged in {@code SYNC} mode, and
+ * replay drops it whole. In {@code NONE} mode nothing is fsynced, so a power loss can leave a
+ * damaged section followed by a valid one, which replay reports as corruption; a process crash
+ * never reorders pages and always leaves a clean tail, in every mode.
+ *
+ * <p>There is no padding and no preallocation, so the end of the last section is the end of the
+ * file unless a write was torn. A segment is only ever switched between sections.
  */
 public final class WalFormat {
   /**
@@ -52,11 +75,17 @@ public final class WalFormat {
    */
   public static final int MAGIC = 0x414C5741;
 
-  /** Current (and only) format version. */
-  public static final short VERSION = 1;
+  /** Current (and only readable) format version. Version 1 had no sync sections. */
+  public static final short VERSION = 2;
 
   /** Size of the segment header. */
   public static final int HEADER_BYTES = 24;
+
+  /** "ALWS" in ASCII: the first bytes of every sync section header. */
+  public static final int SECTION_MARKER = 0x414C5753;
+
+  /** Size of a sync section header: marker, length, ordinal, crc. */
+  public static final int SECTION_HEADER_BYTES = 20;
 
   /** Size of a record's framing before the payload: length, crc, type. */
   public static final int RECORD_HEADER_BYTES = 9;
@@ -110,8 +139,11 @@ public final class WalFormat {
    * Checks a segment header.
    *
    * @return null when valid, otherwise the reason it is not
+   * @throws IOException when the header is intact but of another format version: that is not
+   *     damage, so it must not be skipped or truncated like damage
    */
-  static String checkHeader(byte[] data, int length, long expectedSeq) {
+  static String checkHeader(Path file, byte[] data, int length, long expectedSeq)
+      throws IOException {
     if (length < HEADER_BYTES) {
       return "segment header torn: file has " + length + " of " + HEADER_BYTES + " bytes";
     }
@@ -131,12 +163,76 @@ public final class WalFormat {
       return "bad segment magic 0x" + Integer.toHexString(magic);
     }
     if (version != VERSION) {
-      return "unsupported WAL format version " + version;
+      throw new IOException(
+          "WAL segment "
+              + file
+              + " has format version "
+              + version
+              + "; this build reads only version "
+              + VERSION
+              + " (version 1 was never released). Move the WAL directory aside to start");
     }
     if (seq != expectedSeq) {
       return "segment header seq " + seq + " does not match file name seq " + expectedSeq;
     }
     return null;
+  }
+
+  /**
+   * Writes a sync section header for {@code length} bytes of records at {@code offset} of {@code
+   * dest}.
+   */
+  static void putSectionHeader(byte[] dest, int offset, int length, long ordinal) {
+    ByteBuffer.wrap(dest, offset, SECTION_HEADER_BYTES)
+        .putInt(SECTION_MARKER)
+        .putInt(length)
+        .putLong(ordinal);
+    var crc = new CRC32C();
+    crc.update(dest, offset, SECTION_HEADER_BYTES - 4);
+    ByteBuffer.wrap(dest, offset + SECTION_HEADER_BYTES - 4, 4).putInt((int) crc.getValue());
+  }
+
+  /** A sync section header, ready to write. */
+  public static byte[] sectionHeader(int length, long ordinal) {
+    byte[] header = new byte[SECTION_HEADER_BYTES];
+    putSectionHeader(header, 0, length, ordinal);
+    return header;
+  }
+
+  /**
+   * Checks the section header at {@code pos}: complete, marker and checksum right, length
+   * plausible. It does not check that the section's records are all present.
+   *
+   * @return null when valid, otherwise the reason it is not
+   */
+  static String checkSectionHeader(byte[] data, int len, int pos) {
+    int available = len - pos;
+    if (available < SECTION_HEADER_BYTES) {
+      return "torn section header: " + available + " of " + SECTION_HEADER_BYTES + " bytes";
+    }
+    if (readInt(data, pos) != SECTION_MARKER) {
+      return "bad section marker 0x" + Integer.toHexString(readInt(data, pos));
+    }
+    var crc = new CRC32C();
+    crc.update(data, pos, SECTION_HEADER_BYTES - 4);
+    if ((int) crc.getValue() != readInt(data, pos + SECTION_HEADER_BYTES - 4)) {
+      return "section header checksum mismatch";
+    }
+    int length = sectionLength(data, pos);
+    if (length <= RECORD_HEADER_BYTES) {
+      return "implausible section length " + Integer.toUnsignedString(length);
+    }
+    return null;
+  }
+
+  /** The record bytes of the section whose header starts at {@code pos}. */
+  static int sectionLength(byte[] data, int pos) {
+    return readInt(data, pos + 4);
+  }
+
+  /** The ordinal of the section whose header starts at {@code pos}. */
+  static long sectionOrdinal(byte[] data, int pos) {
+    return ByteBuffer.wrap(data, pos + 8, 8).getLong();
   }
 
   /**

@@ -17,6 +17,11 @@ import java.util.Objects;
  *     the highest seq it has ever used so a seq is never reused even after segments were deleted
  * @param io file-system access
  * @param listener receives per-group sync figures and failures, for metrics
+ * @param maxBufferedBytes most bytes of appended records that may wait in memory to be written;
+ *     appenders block beyond it. Without a cap a disk slower than the append rate grows the buffer
+ *     until the heap runs out in {@code PERIODIC} and {@code NONE} mode, where nobody waits
+ * @param bufferFullTimeout longest an append blocks on a full buffer before it fails with an {@link
+ *     java.io.IOException}; bounded so a stuck disk surfaces as errors, not hung clients
  */
 public record WalOptions(
     DurabilityMode mode,
@@ -25,10 +30,42 @@ public record WalOptions(
     long segmentBytes,
     long firstSegmentSeq,
     FileIo io,
-    WalListener listener) {
+    WalListener listener,
+    long maxBufferedBytes,
+    Duration bufferFullTimeout) {
 
   /** Smallest segment size accepted: a header plus a little room. */
   public static final long MIN_SEGMENT_BYTES = 4096;
+
+  /** Smallest buffer cap accepted: room for a few groups of small records. */
+  public static final long MIN_BUFFERED_BYTES = 64 << 10;
+
+  /** Default cap on buffered bytes: one default segment's worth. */
+  public static final long DEFAULT_MAX_BUFFERED_BYTES = 64L << 20;
+
+  /** Default bound on the wait for buffer space. */
+  public static final Duration DEFAULT_BUFFER_FULL_TIMEOUT = Duration.ofSeconds(10);
+
+  /** Options with the default buffer cap and timeout. */
+  public WalOptions(
+      DurabilityMode mode,
+      Duration groupCommitWindow,
+      Duration periodicInterval,
+      long segmentBytes,
+      long firstSegmentSeq,
+      FileIo io,
+      WalListener listener) {
+    this(
+        mode,
+        groupCommitWindow,
+        periodicInterval,
+        segmentBytes,
+        firstSegmentSeq,
+        io,
+        listener,
+        DEFAULT_MAX_BUFFERED_BYTES,
+        DEFAULT_BUFFER_FULL_TIMEOUT);
+  }
 
   public WalOptions {
     Objects.requireNonNull(mode, "mode");
@@ -51,9 +88,21 @@ public record WalOptions(
     if (firstSegmentSeq < 1) {
       throw new IllegalArgumentException("firstSegmentSeq must be >= 1; got " + firstSegmentSeq);
     }
+    Objects.requireNonNull(bufferFullTimeout, "bufferFullTimeout");
+    if (maxBufferedBytes < MIN_BUFFERED_BYTES) {
+      throw new IllegalArgumentException(
+          "maxBufferedBytes must be >= " + MIN_BUFFERED_BYTES + "; got " + maxBufferedBytes);
+    }
+    if (bufferFullTimeout.isNegative() || bufferFullTimeout.isZero()) {
+      throw new IllegalArgumentException(
+          "bufferFullTimeout must be positive; got " + bufferFullTimeout);
+    }
   }
 
-  /** Engine-like defaults: 2 ms group commit window, 100 ms period, 64 MiB segments. */
+  /**
+   * Engine-like defaults: 2 ms group commit window, 100 ms period, 64 MiB segments, 64 MiB buffer
+   * cap with a 10 s wait.
+   */
   public static WalOptions defaults(DurabilityMode mode) {
     return new WalOptions(
         mode,
@@ -67,26 +116,80 @@ public record WalOptions(
 
   public WalOptions withSegmentBytes(long bytes) {
     return new WalOptions(
-        mode, groupCommitWindow, periodicInterval, bytes, firstSegmentSeq, io, listener);
+        mode,
+        groupCommitWindow,
+        periodicInterval,
+        bytes,
+        firstSegmentSeq,
+        io,
+        listener,
+        maxBufferedBytes,
+        bufferFullTimeout);
   }
 
   public WalOptions withFirstSegmentSeq(long seq) {
     return new WalOptions(
-        mode, groupCommitWindow, periodicInterval, segmentBytes, seq, io, listener);
+        mode,
+        groupCommitWindow,
+        periodicInterval,
+        segmentBytes,
+        seq,
+        io,
+        listener,
+        maxBufferedBytes,
+        bufferFullTimeout);
   }
 
   public WalOptions withIo(FileIo fileIo) {
     return new WalOptions(
-        mode, groupCommitWindow, periodicInterval, segmentBytes, firstSegmentSeq, fileIo, listener);
+        mode,
+        groupCommitWindow,
+        periodicInterval,
+        segmentBytes,
+        firstSegmentSeq,
+        fileIo,
+        listener,
+        maxBufferedBytes,
+        bufferFullTimeout);
   }
 
   public WalOptions withListener(WalListener l) {
     return new WalOptions(
-        mode, groupCommitWindow, periodicInterval, segmentBytes, firstSegmentSeq, io, l);
+        mode,
+        groupCommitWindow,
+        periodicInterval,
+        segmentBytes,
+        firstSegmentSeq,
+        io,
+        l,
+        maxBufferedBytes,
+        bufferFullTimeout);
   }
 
   public WalOptions withGroupCommitWindow(Duration window) {
     return new WalOptions(
-        mode, window, periodicInterval, segmentBytes, firstSegmentSeq, io, listener);
+        mode,
+        window,
+        periodicInterval,
+        segmentBytes,
+        firstSegmentSeq,
+        io,
+        listener,
+        maxBufferedBytes,
+        bufferFullTimeout);
+  }
+
+  /** These options with another cap on buffered bytes and bound on the wait for space. */
+  public WalOptions withBufferLimit(long bytes, Duration timeout) {
+    return new WalOptions(
+        mode,
+        groupCommitWindow,
+        periodicInterval,
+        segmentBytes,
+        firstSegmentSeq,
+        io,
+        listener,
+        bytes,
+        timeout);
   }
 }

@@ -20,23 +20,35 @@ import org.slf4j.LoggerFactory;
 /**
  * Reads the WAL back at startup and repairs its tail.
  *
- * <p>Segments with seq at or above the requested one are read in ascending seq order and every
- * complete, checksum-valid record is passed to the sink, in log order. Damage is classified by what
- * follows it:
+ * <p>Segments with seq at or above the requested one are read in ascending seq order and the
+ * records of every intact sync section (see {@link WalFormat}) are passed to the sink, in log
+ * order. A section is delivered only once all of it has been checked, so a section that turns out
+ * to be a torn tail contributes nothing. Damage (a bad section header, a bad record, a section
+ * longer than the file) is classified by what follows it, relying on the writer's invariant that a
+ * section is written only after the previous one was fsynced:
  *
  * <ul>
- *   <li>Nothing valid after it anywhere in the log (this segment or a later one): a torn tail, the
- *       expected result of a crash during a write. Its records were never acknowledged as durable,
- *       so the bytes are truncated away (and the truncation fsynced) and replay goes on.
- *       Truncating, not just ignoring, matters: later records appended after the garbage would
- *       otherwise never be reached by the next replay.
- *   <li>A valid record after it (found by scanning forward byte by byte, or in a later segment):
- *       mid-log corruption. Cutting there would drop acknowledged writes silently, so replay throws
- *       {@link WalCorruptionException} unless {@code skipCorrupt}, in which case it skips to the
- *       next valid record and reports the bytes skipped.
+ *   <li>No valid section header after the damaged section, neither in this segment (at or after the
+ *       section's declared end, or anywhere after the damage when its header is bad) nor in a later
+ *       segment: the damaged section is the last one, whose fsync never returned, so it was never
+ *       acknowledged ({@code SYNC}) and after a power loss its pages may have reached the disk in
+ *       any order. That is a torn tail, even when an intact record follows a garbage one: the whole
+ *       section is truncated away (and the truncation fsynced) and reported, and replay goes on.
+ *       Truncating, not just ignoring, matters: sections appended after the garbage would otherwise
+ *       never be reached by the next replay.
+ *   <li>A valid section header after it: the damaged section was durable before the next one was
+ *       written, so this is mid-log corruption of possibly acknowledged data. Replay throws {@link
+ *       WalCorruptionException} unless {@code skipCorrupt}, in which case it skips the damaged
+ *       records (the intact records of a section with a valid header are still replayed; a section
+ *       whose header is bad is skipped to the next valid section) and reports the bytes skipped.
  *   <li>A segment header that is torn (the file is no longer than a header) in the last segment:
- *       the crash hit segment creation; the file is deleted. Any other bad header is corruption.
+ *       the crash hit segment creation; the file is deleted. A segment of another format version is
+ *       an error whatever {@code skipCorrupt} says. Any other bad header is corruption.
  * </ul>
+ *
+ * <p>In {@code NONE} mode nothing is fsynced, so a power loss can leave a damaged section before a
+ * valid one; replay then refuses to start and the operator chooses {@code skipCorruptWalRecords}. A
+ * process crash never reorders pages, so it always leaves a clean tail in every mode.
  *
  * <p>Rows that do not decode inside a checksum-valid record are corruption too; replay never passes
  * undecodable data on. Every damage is logged at WARN and returned in the result.
@@ -121,7 +133,7 @@ public final class WalReplayer {
       int len = data.length;
       boolean last = index == segments.size() - 1;
 
-      String headerProblem = WalFormat.checkHeader(data, len, segment.seq());
+      String headerProblem = WalFormat.checkHeader(file, data, len, segment.seq());
       if (headerProblem != null) {
         if (last && len <= WalFormat.HEADER_BYTES) {
           io.deleteIfExists(file);
@@ -137,46 +149,163 @@ public final class WalReplayer {
       }
 
       int pos = WalFormat.HEADER_BYTES;
+      long ordinal = 0; // of the last intact section
       while (pos < len) {
-        Parsed parsed = parse(data, len, pos);
-        if (parsed.rows() != null) {
-          sink.accept(parsed.rows());
-          records++;
-          rows += parsed.rows().size();
-          pos = parsed.next();
-          continue;
+        String sectionProblem = WalFormat.checkSectionHeader(data, len, pos);
+        if (sectionProblem == null && WalFormat.sectionOrdinal(data, pos) != ordinal + 1) {
+          sectionProblem =
+              "section ordinal "
+                  + WalFormat.sectionOrdinal(data, pos)
+                  + " where "
+                  + (ordinal + 1)
+                  + " was expected";
         }
-        int next = findValidRecord(data, len, pos + 1);
-        if (next >= 0) {
+        if (sectionProblem != null) {
+          // Nothing in a section with a bad header can be trusted to be framed right, so look
+          // for the next section anywhere after its first byte.
+          int next = findValidSection(data, len, pos + 1, ordinal);
+          if (next < 0 && !corruptionFollows(index, file, pos, sectionProblem)) {
+            truncateTail(file, pos, len, sectionProblem);
+            return;
+          }
           if (!skipCorrupt) {
             throw new WalCorruptionException(
-                file, pos, parsed.reason() + "; a valid record follows at offset " + next);
+                file, pos, sectionProblem + "; a valid section follows at offset " + next);
           }
-          report(new WalDamage(file, pos, next - pos, parsed.reason(), false));
+          int skipTo = next < 0 ? len : next;
+          report(new WalDamage(file, pos, skipTo - pos, sectionProblem, false));
+          if (next < 0) {
+            return;
+          }
+          ordinal = WalFormat.sectionOrdinal(data, next) - 1;
           pos = next;
           continue;
         }
-        Path later = laterSegmentWithRecords(index + 1);
-        if (later != null) {
-          if (!skipCorrupt) {
-            throw new WalCorruptionException(
-                file, pos, parsed.reason() + "; later segment " + later + " holds valid records");
+
+        int sectionLength = WalFormat.sectionLength(data, pos);
+        int contentStart = pos + WalFormat.SECTION_HEADER_BYTES;
+        long declaredEnd = (long) contentStart + sectionLength;
+        int end = (int) Math.min(declaredEnd, len);
+        List<List<Row>> batches = new ArrayList<>();
+        int badAt = -1;
+        String problem = null;
+        int p = contentStart;
+        while (p < end) {
+          Parsed parsed = parse(data, end, p);
+          if (parsed.rows() == null) {
+            badAt = p;
+            problem = parsed.reason();
+            break;
           }
-          report(new WalDamage(file, pos, len - pos, parsed.reason(), false));
+          batches.add(parsed.rows());
+          p = parsed.next();
+        }
+        if (problem == null && declaredEnd > len) {
+          badAt = len;
+          problem =
+              "torn section: " + (declaredEnd - pos) + " bytes long, " + (len - pos) + " present";
+        }
+        if (problem == null) {
+          deliver(batches);
+          ordinal++;
+          pos = end;
+          continue;
+        }
+        // A valid header's length is checksummed, so the next section can only start at its end.
+        int next = declaredEnd > len ? -1 : findValidSection(data, len, (int) declaredEnd, ordinal);
+        if (next < 0 && !corruptionFollows(index, file, badAt, problem)) {
+          truncateTail(file, pos, len, problem + " at offset " + badAt + " in the last section");
           return;
         }
-        truncate(file, pos);
-        report(new WalDamage(file, pos, len - pos, parsed.reason(), true));
-        return;
+        if (!skipCorrupt) {
+          throw new WalCorruptionException(
+              file,
+              badAt,
+              problem
+                  + " in the section at offset "
+                  + pos
+                  + "; a valid section follows at offset "
+                  + next);
+        }
+        // Keep what is intact in the section: the records before the damage and any valid ones
+        // after it.
+        deliver(batches);
+        skipDamagedRecords(file, data, end, badAt, problem);
+        ordinal++;
+        if (next < 0) {
+          if (declaredEnd > len) {
+            return;
+          }
+          next = (int) declaredEnd;
+          if (next < len) {
+            report(new WalDamage(file, next, len - next, "garbage after the last section", false));
+          }
+          return;
+        }
+        ordinal = WalFormat.sectionOrdinal(data, next) - 1;
+        pos = next;
       }
     }
 
-    private Path laterSegmentWithRecords(int from) throws IOException {
+    /** Replays the valid records in {@code [from, end)}, reporting the bytes skipped. */
+    private void skipDamagedRecords(Path file, byte[] data, int end, int from, String reason)
+        throws IOException {
+      if (from >= end) {
+        report(new WalDamage(file, from, 0, reason, false)); // the section ended early
+        return;
+      }
+      int p = from;
+      while (p < end) {
+        Parsed parsed = parse(data, end, p);
+        if (parsed.rows() != null) {
+          deliver(List.of(parsed.rows()));
+          p = parsed.next();
+          continue;
+        }
+        int next = findValidRecord(data, end, p + 1);
+        int skipTo = next < 0 ? end : next;
+        report(new WalDamage(file, p, skipTo - p, p == from ? reason : parsed.reason(), false));
+        p = skipTo;
+      }
+    }
+
+    private void deliver(List<List<Row>> batches) throws IOException {
+      for (List<Row> batch : batches) {
+        sink.accept(batch);
+        records++;
+        rows += batch.size();
+      }
+    }
+
+    /**
+     * True when a later segment holds a valid section, so damage in this one is not the tail:
+     * throws unless {@code skipCorrupt}.
+     */
+    private boolean corruptionFollows(int index, Path file, int offset, String reason)
+        throws IOException {
+      Path later = laterSegmentWithSections(index + 1);
+      if (later == null) {
+        return false;
+      }
+      if (!skipCorrupt) {
+        throw new WalCorruptionException(
+            file, offset, reason + "; later segment " + later + " holds valid sections");
+      }
+      return true;
+    }
+
+    private void truncateTail(Path file, int sectionStart, int len, String reason)
+        throws IOException {
+      truncate(file, sectionStart);
+      report(new WalDamage(file, sectionStart, len - sectionStart, reason, true));
+    }
+
+    private Path laterSegmentWithSections(int from) throws IOException {
       for (int i = from; i < segments.size(); i++) {
         Path file = segments.get(i).file();
         byte[] data = readAll(io, file);
-        // Scanned even when the header is bad: valid records there still mean "not a tail".
-        if (findValidRecord(data, data.length, WalFormat.HEADER_BYTES) >= 0) {
+        // Scanned even when the header is bad: valid sections there still mean "not a tail".
+        if (findValidSection(data, data.length, WalFormat.HEADER_BYTES, 0) >= 0) {
           return file;
         }
       }
@@ -194,6 +323,23 @@ public final class WalReplayer {
       logger.warn("{} (file {}, offset {}, {} bytes)", d, d.file(), d.offset(), d.bytesDropped());
       damage.add(d);
     }
+  }
+
+  /**
+   * The first offset at or after {@code from} where a valid section header with an ordinal above
+   * {@code afterOrdinal} starts, or -1. The section's records need not be intact: a valid header
+   * alone proves the previous section was fsynced before it was written.
+   */
+  static int findValidSection(byte[] data, int len, int from, long afterOrdinal) {
+    for (int p = Math.max(from, 0); p + WalFormat.SECTION_HEADER_BYTES <= len; p++) {
+      // The marker check is a cheap filter before the checksum; it keeps the scan linear.
+      if (WalFormat.readInt(data, p) == WalFormat.SECTION_MARKER
+          && WalFormat.checkSectionHeader(data, len, p) == null
+          && WalFormat.sectionOrdinal(data, p) > afterOrdinal) {
+        return p;
+      }
+    }
+    return -1;
   }
 
   /** The first offset at or after {@code from} where a complete, valid record starts, or -1. */

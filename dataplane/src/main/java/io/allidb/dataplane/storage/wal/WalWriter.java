@@ -4,22 +4,12 @@ import io.allidb.dataplane.storage.io.FileIo;
 import io.allidb.dataplane.storage.row.Row;
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,18 +17,29 @@ import org.slf4j.LoggerFactory;
  * Appends row batches to the write-ahead log with group commit.
  *
  * <p>Writers encode their record outside any lock, then copy it into a shared in-memory buffer
- * under a short lock and get back a log sequence number (LSN: bytes appended since open, so
- * strictly increasing). One daemon thread, {@code wal-sync}, owns the file: it swaps the buffer for
- * an empty one (appenders keep going while it writes), writes the whole group with one positional
+ * under a short lock ({@link GroupCommitter}) and get back a log sequence number (LSN: bytes
+ * appended since open, so strictly increasing). One daemon thread, {@code wal-sync}, owns the file
+ * ({@link WalSegment}): it swaps the buffer for an empty one (appenders keep going while it
+ * writes), writes the whole group as one sync section (see {@link WalFormat}) with one positional
  * write loop, fsyncs it, and completes the group's future, which wakes every writer waiting in
  * {@link #awaitDurable} for an LSN in that group. One fsync thus covers every record that arrived
  * while the previous one was running. In {@code SYNC} mode the sync thread also waits up to {@link
  * WalOptions#groupCommitWindow()} (capped at the recent average fsync time) for appends that are in
  * progress when it wakes, but not at all when none is.
  *
+ * <p>Sections: because one thread writes and fsyncs the groups strictly one after the other, the
+ * next section's bytes reach the file only after the previous section's fsync returned ({@code
+ * SYNC} and {@code PERIODIC} mode). Replay relies on this to tell a torn tail from corruption.
+ *
+ * <p>Memory: at most {@link WalOptions#maxBufferedBytes()} of appended records wait to be written
+ * (plus one record, so a record above the cap still fits an empty buffer). Appenders beyond it
+ * block until the sync thread catches up, and fail with an {@link IOException} after {@link
+ * WalOptions#bufferFullTimeout()}. This matters in {@code PERIODIC} and {@code NONE} mode, where
+ * appenders do not wait for the disk otherwise.
+ *
  * <p>Failure: when the write or fsync of a group fails (disk full, I/O error), every waiter of the
  * group gets the {@link IOException}, and the segment is truncated back to the end of the last good
- * group so no torn record sits before later valid ones. If that truncation fails too, the WAL is
+ * section so no torn section sits before later valid ones. If that truncation fails too, the WAL is
  * failed for good: every later {@link #append} and {@link #awaitDurable} throws. In {@code
  * PERIODIC} and {@code NONE} mode the records of a failed group were already acknowledged; they are
  * lost and reported to {@link WalListener#failed}.
@@ -52,55 +53,17 @@ import org.slf4j.LoggerFactory;
 public final class WalWriter implements AutoCloseable {
   private static final Logger logger = LoggerFactory.getLogger(WalWriter.class);
 
-  /** In NONE mode, how often buffered records are handed to the OS. */
-  private static final long NONE_WRITE_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
-
-  /** In PERIODIC and NONE mode, a buffer this large is written before its interval ends. */
-  private static final int EARLY_WRITE_BYTES = 1 << 20;
-
-  /** A buffer grown beyond this is dropped after its group is written, to give memory back. */
-  private static final int MAX_RETAINED_BUFFER_BYTES = 4 << 20;
-
-  /** Failed LSN ranges remembered for late {@link #awaitDurable} callers; oldest dropped first. */
-  private static final int MAX_FAILED_RANGES = 1024;
-
   private final Path dir;
   private final WalOptions options;
   private final FileIo io;
+  private final GroupCommitter groups;
   private final Thread syncThread;
 
-  private final ReentrantLock lock = new ReentrantLock();
-
-  /** Signalled when the sync thread has work: data in SYNC mode, a full buffer, rotate, close. */
-  private final Condition work = lock.newCondition();
-
-  /** Signalled when the appends the sync thread is waiting for have finished. */
-  private final Condition appendsDone = lock.newCondition();
-
-  // Guarded by lock.
-  private Group current = new Group(new byte[64 << 10]);
-  private Group inFlight;
-  private byte[] spare = new byte[64 << 10];
-  private long appendedLsn;
-  private long completedLsn;
-  private final TreeMap<Long, Long> failedRanges = new TreeMap<>();
-  private long appendsFinished;
-  private long awaitedAppends = Long.MAX_VALUE;
-  private boolean syncerIdle;
-  private boolean closed;
-  private CompletableFuture<Long> rotateRequest;
-  private volatile IOException failure;
-
-  private final AtomicLong appendsStarted = new AtomicLong();
   private volatile long segmentSeq;
-  private volatile boolean closedFlag;
   private volatile IOException closeFailure;
 
   // Owned by the sync thread after open.
-  private FileChannel channel;
-  private long filePos;
-  private boolean unforced;
-  private long lastWriteNanos = System.nanoTime();
+  private WalSegment segment;
 
   /** Moving average of the fsync duration; caps the group commit wait. */
   private long avgFsyncNanos = TimeUnit.MILLISECONDS.toNanos(1);
@@ -111,37 +74,13 @@ public final class WalWriter implements AutoCloseable {
   private final LongAdder statFsyncs = new LongAdder();
   private final LongAdder statRowsSynced = new LongAdder();
 
-  /** The records between two swaps: written and fsynced together. */
-  private static final class Group {
-    final CompletableFuture<Void> done = new CompletableFuture<>();
-    byte[] bytes;
-    int size;
-    int records;
-    int rows;
-    long endLsn;
-
-    Group(byte[] bytes) {
-      this.bytes = bytes;
-    }
-
-    void add(byte[] record, int rowCount) {
-      if (size + record.length > bytes.length) {
-        bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, size + record.length));
-      }
-      System.arraycopy(record, 0, bytes, size, record.length);
-      size += record.length;
-      records++;
-      rows += rowCount;
-    }
-  }
-
-  private WalWriter(Path dir, WalOptions options, long seq, FileChannel channel) {
+  private WalWriter(Path dir, WalOptions options, WalSegment segment) {
     this.dir = dir;
     this.options = options;
     this.io = options.io();
-    this.segmentSeq = seq;
-    this.channel = channel;
-    this.filePos = WalFormat.HEADER_BYTES;
+    this.groups = new GroupCommitter(options);
+    this.segment = segment;
+    this.segmentSeq = segment.seq();
     this.syncThread = new Thread(this::syncLoop, "wal-sync");
     syncThread.setDaemon(true);
   }
@@ -158,103 +97,42 @@ public final class WalWriter implements AutoCloseable {
       maxSeq = Math.max(maxSeq, WalFormat.parseSeq(p));
     }
     long seq = Math.max(maxSeq + 1, options.firstSegmentSeq());
-    FileChannel ch = createSegment(dir, seq, options);
-    var writer = new WalWriter(dir, options, seq, ch);
+    var writer = new WalWriter(dir, options, createSegment(dir, seq, options));
     writer.syncThread.start();
     logger.info("WAL opened in {} at segment {} ({} mode)", dir, seq, options.mode());
     return writer;
   }
 
-  private static FileChannel createSegment(Path dir, long seq, WalOptions options)
+  private static WalSegment createSegment(Path dir, long seq, WalOptions options)
       throws IOException {
-    var io = options.io();
-    Path file = dir.resolve(WalFormat.fileName(seq));
-    FileChannel ch = io.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-    try {
-      ByteBuffer header = WalFormat.header(seq);
-      long pos = 0;
-      while (header.hasRemaining()) {
-        pos += ch.write(header, pos);
-      }
-      if (options.mode() != DurabilityMode.NONE) {
-        // The header and the directory entry must be durable before any record in this file is
-        // acknowledged, or a crash could lose the file that holds fsynced records.
-        ch.force(true);
-        io.syncDirectory(dir);
-      }
-      return ch;
-    } catch (IOException e) {
-      try {
-        ch.close();
-        io.deleteIfExists(file);
-      } catch (IOException suppressed) {
-        e.addSuppressed(suppressed);
-      }
-      throw e;
-    }
+    return WalSegment.create(dir, seq, options.io(), options.mode() != DurabilityMode.NONE);
   }
 
   /**
-   * Adds one batch as one atomic record to the in-memory buffer.
+   * Adds one batch as one atomic record to the in-memory buffer. Blocks while the buffer holds
+   * {@link WalOptions#maxBufferedBytes()}.
    *
    * @return the record's LSN, to pass to {@link #awaitDurable}
    * @throws IllegalArgumentException when the batch is empty or larger than the record limit
    * @throws IllegalStateException when the writer is closed
-   * @throws IOException when the WAL has failed
+   * @throws IOException when the WAL has failed, or the buffer stayed full for {@link
+   *     WalOptions#bufferFullTimeout()}
    */
   public long append(List<Row> rows) throws IOException {
-    if (failure != null) {
-      throw failedException();
-    }
-    if (closedFlag) {
-      throw new IllegalStateException("WAL closed");
-    }
-    appendsStarted.incrementAndGet();
+    groups.checkOpen();
+    groups.beginAppend();
     byte[] record;
     try {
       record = WalFormat.encodeBatch(rows);
     } catch (RuntimeException e) {
-      lock.lock();
-      try {
-        finishAppend();
-      } finally {
-        lock.unlock();
-      }
+      groups.abandonAppend();
       throw e;
     }
-    long lsn;
-    lock.lock();
-    try {
-      finishAppend();
-      if (failure != null) {
-        throw failedException();
-      }
-      if (closed) {
-        throw new IllegalStateException("WAL closed");
-      }
-      current.add(record, rows.size());
-      appendedLsn += record.length;
-      current.endLsn = appendedLsn;
-      lsn = appendedLsn;
-      boolean wake = options.mode() == DurabilityMode.SYNC || current.size >= EARLY_WRITE_BYTES;
-      if (wake && syncerIdle) {
-        syncerIdle = false;
-        work.signal();
-      }
-    } finally {
-      lock.unlock();
-    }
+    long lsn = groups.add(record, rows.size());
     statRecords.increment();
     statRows.add(rows.size());
     statBytes.add(record.length);
     return lsn;
-  }
-
-  private void finishAppend() {
-    appendsFinished++;
-    if (appendsFinished >= awaitedAppends) {
-      appendsDone.signal();
-    }
   }
 
   /**
@@ -267,30 +145,9 @@ public final class WalWriter implements AutoCloseable {
     if (options.mode() != DurabilityMode.SYNC) {
       return;
     }
-    Group group;
-    lock.lock();
-    try {
-      if (lsn <= completedLsn) {
-        checkNotInFailedRange(lsn);
-        return;
-      }
-      if (failure != null) {
-        throw failedException();
-      }
-      if (lsn > appendedLsn) {
-        throw new IllegalArgumentException("LSN " + lsn + " was never appended");
-      }
-      group = inFlight != null && lsn <= inFlight.endLsn ? inFlight : current;
-    } finally {
-      lock.unlock();
-    }
-    await(group.done);
-  }
-
-  private void checkNotInFailedRange(long lsn) throws IOException {
-    Map.Entry<Long, Long> range = failedRanges.floorEntry(lsn);
-    if (range != null && lsn <= range.getValue()) {
-      throw new IOException("WAL write of the group holding LSN " + lsn + " failed");
+    CompletableFuture<Void> done = groups.durableFuture(lsn);
+    if (done != null) {
+      await(done);
     }
   }
 
@@ -301,25 +158,7 @@ public final class WalWriter implements AutoCloseable {
    * @return the new segment's seq
    */
   public long rotate() throws IOException {
-    CompletableFuture<Long> request;
-    lock.lock();
-    try {
-      if (closed) {
-        throw new IllegalStateException("WAL closed");
-      }
-      if (failure != null) {
-        throw failedException();
-      }
-      if (rotateRequest == null) {
-        rotateRequest = new CompletableFuture<>();
-      }
-      request = rotateRequest;
-      syncerIdle = false;
-      work.signal();
-    } finally {
-      lock.unlock();
-    }
-    return await(request);
+    return await(groups.requestRotate());
   }
 
   /** Seq of the segment new records go to. */
@@ -358,17 +197,7 @@ public final class WalWriter implements AutoCloseable {
    */
   @Override
   public void close() throws IOException {
-    lock.lock();
-    try {
-      if (!closed) {
-        closed = true;
-        closedFlag = true;
-        syncerIdle = false;
-        work.signal();
-      }
-    } finally {
-      lock.unlock();
-    }
+    groups.requestClose();
     boolean interrupted = false;
     while (syncThread.isAlive()) {
       try {
@@ -383,10 +212,6 @@ public final class WalWriter implements AutoCloseable {
     if (closeFailure != null) {
       throw new IOException("WAL close failed: " + closeFailure.getMessage(), closeFailure);
     }
-  }
-
-  private IOException failedException() {
-    return new IOException("WAL failed: " + failure.getMessage(), failure);
   }
 
   private static <T> T await(CompletableFuture<T> future) throws IOException {
@@ -413,44 +238,12 @@ public final class WalWriter implements AutoCloseable {
   private void syncLoop() {
     try {
       while (true) {
-        Group group;
-        CompletableFuture<Long> rotation;
-        boolean closing;
-        lock.lock();
-        try {
-          awaitWork();
-          if (options.mode() == DurabilityMode.SYNC && !closed) {
-            awaitAppendsInProgress();
-          }
-          closing = closed;
-          rotation = rotateRequest;
-          rotateRequest = null;
-          group = current;
-          current = new Group(spare);
-          spare = null;
-          inFlight = group;
-        } finally {
-          lock.unlock();
-        }
+        GroupCommitter.Work work = groups.take(avgFsyncNanos);
+        GroupCommitter.Group group = work.group();
+        CompletableFuture<Long> rotation = work.rotation();
         boolean force = options.mode() != DurabilityMode.NONE || rotation != null;
         IOException error = writeGroup(group, force);
-        lock.lock();
-        try {
-          completedLsn = Math.max(completedLsn, group.endLsn);
-          inFlight = null;
-          if (error != null && group.size > 0) {
-            recordFailedRange(group.endLsn - group.size + 1, group.endLsn);
-          }
-          spare =
-              group.bytes.length <= MAX_RETAINED_BUFFER_BYTES ? group.bytes : new byte[64 << 10];
-        } finally {
-          lock.unlock();
-        }
-        if (error != null) {
-          group.done.completeExceptionally(error);
-        } else {
-          group.done.complete(null);
-        }
+        groups.finish(group, error);
         if (rotation != null) {
           if (error != null) {
             rotation.completeExceptionally(error);
@@ -462,85 +255,41 @@ public final class WalWriter implements AutoCloseable {
             }
           }
         }
-        if (closing) {
+        if (work.closing()) {
           if (error != null) {
             closeFailure = error;
           }
           break;
         }
-        if (failure != null) {
+        if (groups.failure() != null) {
           break;
         }
       }
     } catch (Throwable t) {
       IOException e = t instanceof IOException io ? io : new IOException(t);
       logger.error("WAL sync thread died", t);
-      fail(e);
+      groups.fail(e);
     } finally {
-      shutDown();
-    }
-  }
-
-  /** Waits, holding the lock, until there is something to do. */
-  private void awaitWork() throws InterruptedException {
-    while (!closed && rotateRequest == null) {
-      long now = System.nanoTime();
-      if (options.mode() == DurabilityMode.SYNC) {
-        if (current.size > 0) {
-          break;
-        }
-        syncerIdle = true;
-        work.await();
-      } else {
-        long interval =
-            options.mode() == DurabilityMode.PERIODIC
-                ? options.periodicInterval().toNanos()
-                : NONE_WRITE_INTERVAL_NANOS;
-        long remaining = lastWriteNanos + interval - now;
-        if (current.size >= EARLY_WRITE_BYTES || (remaining <= 0 && current.size > 0)) {
-          break;
-        }
-        if (remaining <= 0) {
-          lastWriteNanos = now; // nothing to write this period; start the next one
-          remaining = interval;
-        }
-        syncerIdle = true;
-        work.awaitNanos(remaining);
+      groups.shutDown();
+      try {
+        segment.close();
+      } catch (IOException e) {
+        logger.warn("closing WAL segment {} failed", segmentSeq, e);
       }
-    }
-    syncerIdle = false;
-  }
-
-  /**
-   * Waits, holding the lock, up to the group commit window for the appends that have started but
-   * not yet reached the buffer, so they ride this fsync instead of waiting a whole round for the
-   * next. Appends started later do not extend the wait.
-   */
-  private void awaitAppendsInProgress() throws InterruptedException {
-    long target = appendsStarted.get();
-    // Waiting longer than an fsync takes does not pay: a straggler would be better off riding the
-    // next group, which starts as soon as this one's fsync ends.
-    long remaining = Math.min(options.groupCommitWindow().toNanos(), avgFsyncNanos);
-    if (appendsFinished >= target || remaining <= 0) {
-      return;
-    }
-    awaitedAppends = target;
-    try {
-      while (appendsFinished < target && remaining > 0 && !closed) {
-        remaining = appendsDone.awaitNanos(remaining);
+      if (closeFailure == null) {
+        closeFailure = groups.failure();
       }
-    } finally {
-      awaitedAppends = Long.MAX_VALUE;
     }
   }
 
   /**
-   * Writes a group at the end of the segment and fsyncs it when asked. On failure truncates the
-   * segment back to where the group started, so later groups follow valid records directly.
+   * Writes a group as one section at the end of the segment and fsyncs it when asked. On failure
+   * truncates the segment back to where the section started, so later sections follow valid ones
+   * directly.
    *
    * @return null on success, otherwise the failure handed to the group's waiters
    */
-  private IOException writeGroup(Group group, boolean force) {
+  private IOException writeGroup(GroupCommitter.Group group, boolean force) {
     if (group.size > 0 && shouldRotateBefore(group)) {
       try {
         rotateSegment();
@@ -549,37 +298,32 @@ public final class WalWriter implements AutoCloseable {
         logger.warn("could not start WAL segment {}; staying in {}", segmentSeq + 1, segmentSeq, e);
       }
     }
-    long groupStart = filePos;
+    // Earlier sections were fsynced when they were written (SYNC, PERIODIC), so this is the last
+    // durable position; everything after it belongs to this failed group.
+    long sectionStart = segment.size();
+    long ordinalBefore = segment.ordinal();
     try {
       if (group.size > 0) {
-        var buf = ByteBuffer.wrap(group.bytes, 0, group.size);
-        long pos = groupStart;
-        while (buf.hasRemaining()) {
-          pos += channel.write(buf, pos);
-        }
-        unforced = true;
-        filePos = pos;
+        segment.writeSection(group.bytes, group.size);
       }
-      lastWriteNanos = System.nanoTime();
-      if (force && unforced) {
+      if (force) {
         long start = System.nanoTime();
-        channel.force(false);
-        long nanos = System.nanoTime() - start;
-        avgFsyncNanos += (nanos - avgFsyncNanos) / 8;
-        unforced = false;
-        statFsyncs.increment();
-        statRowsSynced.add(group.rows);
-        notifySynced(group, nanos);
+        if (segment.force()) {
+          long nanos = System.nanoTime() - start;
+          avgFsyncNanos += (nanos - avgFsyncNanos) / 8;
+          statFsyncs.increment();
+          statRowsSynced.add(group.rows);
+          notifySynced(group, nanos);
+        }
       }
       return null;
     } catch (IOException e) {
-      // Earlier groups were fsynced when they were written (SYNC, PERIODIC), so groupStart is the
-      // last durable position; everything after it belongs to this failed group.
-      return handleWriteFailure(group, e, groupStart);
+      return handleWriteFailure(group, e, sectionStart, ordinalBefore);
     }
   }
 
-  private IOException handleWriteFailure(Group group, IOException e, long truncateTo) {
+  private IOException handleWriteFailure(
+      GroupCommitter.Group group, IOException e, long truncateTo, long ordinal) {
     logger.error(
         "WAL write of {} records ({} bytes) to segment {} failed; truncating back to offset {}",
         group.records,
@@ -588,14 +332,11 @@ public final class WalWriter implements AutoCloseable {
         truncateTo,
         e);
     try {
-      channel.truncate(truncateTo);
-      channel.force(true);
-      filePos = truncateTo;
-      unforced = false;
+      segment.rollBack(truncateTo, ordinal);
     } catch (IOException te) {
       e.addSuppressed(te);
       logger.error("WAL truncation after a failed write failed; the WAL is now failed", te);
-      fail(e);
+      groups.fail(e);
     }
     try {
       options.listener().failed(e);
@@ -605,44 +346,19 @@ public final class WalWriter implements AutoCloseable {
     return e;
   }
 
-  private void fail(IOException e) {
-    lock.lock();
-    try {
-      if (failure == null) {
-        failure = e;
-      }
-    } finally {
-      lock.unlock();
-    }
+  private boolean shouldRotateBefore(GroupCommitter.Group group) {
+    return !segment.isEmpty()
+        && segment.size() + WalFormat.SECTION_HEADER_BYTES + group.size > options.segmentBytes();
   }
 
-  private void recordFailedRange(long from, long to) {
-    Map.Entry<Long, Long> last = failedRanges.lastEntry();
-    if (last != null && last.getValue() == from - 1) {
-      failedRanges.put(last.getKey(), to); // consecutive failed groups merge
-    } else {
-      failedRanges.put(from, to);
-      if (failedRanges.size() > MAX_FAILED_RANGES) {
-        failedRanges.pollFirstEntry();
-      }
-    }
-  }
-
-  private boolean shouldRotateBefore(Group group) {
-    return filePos > WalFormat.HEADER_BYTES && filePos + group.size > options.segmentBytes();
-  }
-
-  /** Starts the next segment; the caller has written and (when needed) forced the current one. */
+  /** Starts the next segment; the caller has written the current one. */
   private long rotateSegment() throws IOException {
-    if (unforced) {
-      channel.force(false);
-      unforced = false;
-    }
+    // Also keeps the section invariant across files: the new segment's sections come after this.
+    segment.force();
     long next = segmentSeq + 1;
-    FileChannel ch = createSegment(dir, next, options);
-    FileChannel old = channel;
-    channel = ch;
-    filePos = WalFormat.HEADER_BYTES;
+    WalSegment created = createSegment(dir, next, options);
+    WalSegment old = segment;
+    segment = created;
     segmentSeq = next;
     try {
       old.close();
@@ -653,45 +369,13 @@ public final class WalWriter implements AutoCloseable {
     return next;
   }
 
-  private void notifySynced(Group group, long nanos) {
+  private void notifySynced(GroupCommitter.Group group, long nanos) {
     try {
-      options.listener().synced(group.records, group.rows, group.size, nanos);
+      options
+          .listener()
+          .synced(group.records, group.rows, WalFormat.SECTION_HEADER_BYTES + group.size, nanos);
     } catch (RuntimeException e) {
       logger.warn("WAL listener failed", e);
-    }
-  }
-
-  /** Fails whatever still waits and closes the file. Runs last on the sync thread. */
-  private void shutDown() {
-    List<CompletableFuture<?>> pending;
-    IOException cause;
-    lock.lock();
-    try {
-      closed = true;
-      closedFlag = true;
-      cause = failure != null ? failure : new IOException("WAL closed");
-      pending = new ArrayList<>();
-      pending.add(current.done);
-      if (inFlight != null) {
-        pending.add(inFlight.done);
-      }
-      if (rotateRequest != null) {
-        pending.add(rotateRequest);
-        rotateRequest = null;
-      }
-    } finally {
-      lock.unlock();
-    }
-    for (var f : pending) {
-      f.completeExceptionally(cause);
-    }
-    try {
-      channel.close();
-    } catch (IOException e) {
-      logger.warn("closing WAL segment {} failed", segmentSeq, e);
-    }
-    if (closeFailure == null) {
-      closeFailure = failure;
     }
   }
 }

@@ -1,6 +1,7 @@
 package io.allidb.dataplane.storage.io;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
@@ -20,7 +21,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * byte budget: a write that crosses it writes the part that fits (a short write, as a real disk
  * does) and the next write throws {@code IOException("No space left on device")}. {@link
  * #failNextForce()} and {@link #failNextTruncate()} make the next such call on any channel throw.
- * {@link #heal()} removes every fault. Thread-safe.
+ * {@link #blockForces()} makes every {@code force} wait until {@link #unblockForces()}, like a disk
+ * that stopped completing flushes. {@link #heal()} removes every fault. Thread-safe.
  */
 public final class FaultInjectingFileIo implements FileIo {
   private static final long UNLIMITED = Long.MAX_VALUE;
@@ -32,6 +34,8 @@ public final class FaultInjectingFileIo implements FileIo {
   private final AtomicLong bytesWritten = new AtomicLong();
   private final AtomicLong forces = new AtomicLong();
   private final AtomicLong injectedFailures = new AtomicLong();
+  private final Object forceGate = new Object();
+  private boolean forcesBlocked; // guarded by forceGate
 
   public FaultInjectingFileIo() {
     this(FileIo.real());
@@ -59,12 +63,42 @@ public final class FaultInjectingFileIo implements FileIo {
     return this;
   }
 
+  /** From now on, {@code force} on any channel blocks until {@link #unblockForces()}. */
+  public FaultInjectingFileIo blockForces() {
+    synchronized (forceGate) {
+      forcesBlocked = true;
+    }
+    return this;
+  }
+
+  /** Lets blocked and later {@code force} calls proceed. */
+  public FaultInjectingFileIo unblockForces() {
+    synchronized (forceGate) {
+      forcesBlocked = false;
+      forceGate.notifyAll();
+    }
+    return this;
+  }
+
   /** Removes every injected fault. */
   public FaultInjectingFileIo heal() {
     budget.set(UNLIMITED);
     failForce.set(false);
     failTruncate.set(false);
-    return this;
+    return unblockForces();
+  }
+
+  private void awaitForceGate() throws IOException {
+    synchronized (forceGate) {
+      while (forcesBlocked) {
+        try {
+          forceGate.wait();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new InterruptedIOException("interrupted while forces were blocked");
+        }
+      }
+    }
   }
 
   /** Bytes successfully written through this instance. */
@@ -177,6 +211,7 @@ public final class FaultInjectingFileIo implements FileIo {
 
     @Override
     public void force(boolean metaData) throws IOException {
+      awaitForceGate();
       if (failForce.getAndSet(false)) {
         injectedFailures.incrementAndGet();
         throw new IOException("Input/output error (injected fsync failure)");

@@ -12,6 +12,8 @@ import java.util.zip.CRC32C;
 import org.junit.jupiter.api.Test;
 
 class WalFormatTest {
+  private static final Path FILE = Path.of(WalFormat.fileName(42));
+
   @Test
   void fileNamesSortNumericallyAndParseBack() {
     assertThat(WalFormat.fileName(1)).isEqualTo("wal-00000000000000000001.log");
@@ -24,18 +26,18 @@ class WalFormatTest {
   }
 
   @Test
-  void headerIsBigEndianAndChecksummed() {
+  void headerIsBigEndianAndChecksummed() throws Exception {
     byte[] header = WalFormat.header(42).array();
     assertThat(header).hasSize(WalFormat.HEADER_BYTES);
     var buf = ByteBuffer.wrap(header);
     assertThat(buf.getInt()).isEqualTo(0x414C5741);
-    assertThat(buf.getShort()).isEqualTo((short) 1);
+    assertThat(buf.getShort()).isEqualTo((short) 2);
     assertThat(buf.getShort()).isZero();
     assertThat(buf.getLong()).isEqualTo(42);
-    assertThat(WalFormat.checkHeader(header, header.length, 42)).isNull();
-    assertThat(WalFormat.checkHeader(header, header.length, 43)).contains("does not match");
+    assertThat(WalFormat.checkHeader(FILE, header, header.length, 42)).isNull();
+    assertThat(WalFormat.checkHeader(FILE, header, header.length, 43)).contains("does not match");
     header[12] ^= 1;
-    assertThat(WalFormat.checkHeader(header, header.length, 42)).contains("checksum");
+    assertThat(WalFormat.checkHeader(FILE, header, header.length, 42)).contains("checksum");
   }
 
   @Test
@@ -51,5 +53,29 @@ class WalFormatTest {
     expected.update(record, 8, record.length - 8);
     assertThat(crc).isEqualTo((int) expected.getValue());
     assertThat(WalFormat.decodeBatch(record, 9, length)).isEqualTo(batch);
+  }
+
+  @Test
+  void sectionHeaderFramesMarkerLengthAndOrdinalUnderAChecksum() {
+    byte[] header = WalFormat.sectionHeader(1234, 7);
+    assertThat(header).hasSize(WalFormat.SECTION_HEADER_BYTES);
+    var buf = ByteBuffer.wrap(header);
+    assertThat(buf.getInt()).isEqualTo(0x414C5753);
+    assertThat(buf.getInt()).isEqualTo(1234);
+    assertThat(buf.getLong()).isEqualTo(7);
+    var expected = new CRC32C();
+    expected.update(header, 0, 16);
+    assertThat(buf.getInt()).isEqualTo((int) expected.getValue());
+    assertThat(WalFormat.checkSectionHeader(header, header.length, 0)).isNull();
+    assertThat(WalFormat.checkSectionHeader(header, header.length - 1, 0)).contains("torn");
+    for (int i = 0; i < header.length; i++) {
+      byte[] flipped = header.clone();
+      flipped[i] ^= 0x01;
+      assertThat(WalFormat.checkSectionHeader(flipped, flipped.length, 0))
+          .as("byte %d", i)
+          .isNotNull();
+    }
+    assertThat(WalFormat.checkSectionHeader(WalFormat.sectionHeader(0, 1), 20, 0))
+        .contains("implausible section length");
   }
 }

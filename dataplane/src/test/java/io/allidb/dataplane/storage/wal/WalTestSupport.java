@@ -3,6 +3,7 @@ package io.allidb.dataplane.storage.wal;
 import io.allidb.dataplane.storage.io.FileIo;
 import io.allidb.dataplane.storage.row.Row;
 import io.allidb.dataplane.storage.row.RowKey;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,6 +68,30 @@ final class WalTestSupport {
     try (Stream<Path> s = Files.list(dir)) {
       return s.filter(p -> WalFormat.parseSeq(p) > 0).sorted().toList();
     }
+  }
+
+  /** One sync section: its header followed by the given complete records. */
+  static byte[] section(long ordinal, byte[]... records) {
+    var out = new ByteArrayOutputStream();
+    int length = 0;
+    for (byte[] r : records) {
+      length += r.length;
+    }
+    out.writeBytes(WalFormat.sectionHeader(length, ordinal));
+    for (byte[] r : records) {
+      out.writeBytes(r);
+    }
+    return out.toByteArray();
+  }
+
+  /** A whole segment file's bytes: its header followed by the given sections. */
+  static byte[] segment(long seq, byte[]... sections) {
+    var out = new ByteArrayOutputStream();
+    out.writeBytes(WalFormat.header(seq).array());
+    for (byte[] s : sections) {
+      out.writeBytes(s);
+    }
+    return out.toByteArray();
   }
 
   static void flipByte(Path file, long offset) throws IOException {

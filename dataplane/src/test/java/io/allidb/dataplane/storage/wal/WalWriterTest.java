@@ -186,7 +186,10 @@ class WalWriterTest {
       assertThat(next).isEqualTo(2).isEqualTo(wal.currentSegmentSeq());
       // Written before rotate returned, even in NONE mode where nothing else forces a write.
       assertThat(Files.size(dir.resolve(WalFormat.fileName(1))))
-          .isEqualTo(WalFormat.HEADER_BYTES + WalFormat.encodeBatch(before).length);
+          .isEqualTo(
+              WalFormat.HEADER_BYTES
+                  + WalFormat.SECTION_HEADER_BYTES
+                  + WalFormat.encodeBatch(before).length);
       wal.append(after);
     }
     List<List<Row>> fromSecond = new ArrayList<>();
@@ -374,5 +377,71 @@ class WalWriterTest {
                     FileIo.real(),
                     WalListener.NONE))
         .hasMessageContaining("periodicInterval");
+    assertThatThrownBy(() -> ok.withBufferLimit(1000, Duration.ofSeconds(1)))
+        .hasMessageContaining("maxBufferedBytes");
+    assertThatThrownBy(() -> ok.withBufferLimit(1 << 20, Duration.ZERO))
+        .hasMessageContaining("bufferFullTimeout");
+    assertThat(ok.maxBufferedBytes()).isEqualTo(WalOptions.DEFAULT_MAX_BUFFERED_BYTES);
+  }
+
+  @ParameterizedTest
+  @EnumSource(
+      value = DurabilityMode.class,
+      names = {"PERIODIC", "NONE"})
+  void appendsBlockAtTheBufferCapThenFailNamingItAndResumeOnceTheDiskCatchesUp(DurabilityMode mode)
+      throws Exception {
+    var io = new FaultInjectingFileIo();
+    long cap = WalOptions.MIN_BUFFERED_BYTES;
+    var rnd = new Random(WalTestSupport.seed("bufferCap-" + mode));
+    List<List<Row>> acked = new ArrayList<>();
+    var wal =
+        WalWriter.open(dir, options(mode).withIo(io).withBufferLimit(cap, Duration.ofMillis(300)));
+    try {
+      // The disk stops completing flushes (PERIODIC) or the sync thread is stuck in a rotate's
+      // flush (NONE): nothing more leaves the buffer.
+      List<Row> first = List.of(row("first", 1, new byte[10]));
+      wal.append(first);
+      acked.add(first);
+      io.blockForces();
+      ExecutorService background = Executors.newFixedThreadPool(2);
+      try {
+        if (mode == DurabilityMode.NONE) {
+          // NONE never fsyncs on its own, but a rotate fsyncs the segment holding "first".
+          background.submit(wal::rotate);
+        }
+        IOException full = null;
+        for (int i = 0; i < 10_000 && full == null; i++) {
+          List<Row> b = List.of(row("c" + i, 1 + i, new byte[200 + rnd.nextInt(800)]));
+          try {
+            wal.append(b);
+            acked.add(b);
+          } catch (IOException e) {
+            full = e;
+          }
+        }
+        assertThat(full)
+            .as("an append eventually fails instead of growing the buffer")
+            .isNotNull()
+            .hasMessageContaining("maxBufferedBytes")
+            .hasMessageContaining(Long.toString(cap));
+        assertThat(acked.size())
+            .as("the cap, not the loop, stopped the appends")
+            .isLessThan(10_000);
+
+        // A blocked appender proceeds as soon as the disk catches up.
+        List<Row> late = List.of(row("late", 1, new byte[900]));
+        Future<Long> blocked = background.submit(() -> wal.append(late));
+        Thread.sleep(50);
+        io.unblockForces();
+        blocked.get();
+        acked.add(late);
+      } finally {
+        background.shutdown();
+      }
+    } finally {
+      io.unblockForces();
+      wal.close();
+    }
+    assertThat(replayAll(dir)).containsExactlyElementsOf(acked);
   }
 }
