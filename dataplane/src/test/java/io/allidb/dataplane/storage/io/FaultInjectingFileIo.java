@@ -36,6 +36,7 @@ public final class FaultInjectingFileIo implements FileIo {
   private final AtomicLong injectedFailures = new AtomicLong();
   private final Object forceGate = new Object();
   private boolean forcesBlocked; // guarded by forceGate
+  private boolean writesBlocked; // guarded by forceGate
 
   public FaultInjectingFileIo() {
     this(FileIo.real());
@@ -80,11 +81,42 @@ public final class FaultInjectingFileIo implements FileIo {
     return this;
   }
 
+  /** From now on, writes on any channel block until {@link #unblockWrites()}: a stalled disk. */
+  public FaultInjectingFileIo blockWrites() {
+    synchronized (forceGate) {
+      writesBlocked = true;
+    }
+    return this;
+  }
+
+  /** Lets blocked and later writes proceed. */
+  public FaultInjectingFileIo unblockWrites() {
+    synchronized (forceGate) {
+      writesBlocked = false;
+      forceGate.notifyAll();
+    }
+    return this;
+  }
+
+  private void awaitWriteGate() throws IOException {
+    synchronized (forceGate) {
+      while (writesBlocked) {
+        try {
+          forceGate.wait();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new InterruptedIOException("interrupted while writes were blocked");
+        }
+      }
+    }
+  }
+
   /** Removes every injected fault. */
   public FaultInjectingFileIo heal() {
     budget.set(UNLIMITED);
     failForce.set(false);
     failTruncate.set(false);
+    unblockWrites();
     return unblockForces();
   }
 
@@ -186,11 +218,13 @@ public final class FaultInjectingFileIo implements FileIo {
 
     @Override
     public int write(ByteBuffer src) throws IOException {
+      awaitWriteGate();
       return limitedWrite(src, -1);
     }
 
     @Override
     public int write(ByteBuffer src, long position) throws IOException {
+      awaitWriteGate();
       return limitedWrite(src, position);
     }
 

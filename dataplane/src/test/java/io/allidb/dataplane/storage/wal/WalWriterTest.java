@@ -397,18 +397,18 @@ class WalWriterTest {
     var wal =
         WalWriter.open(dir, options(mode).withIo(io).withBufferLimit(cap, Duration.ofMillis(300)));
     try {
-      // The disk stops completing flushes (PERIODIC) or the sync thread is stuck in a rotate's
-      // flush (NONE): nothing more leaves the buffer.
+      // The disk stops completing fsyncs (PERIODIC) or writes (NONE, which never fsyncs): nothing
+      // more leaves the buffer.
       List<Row> first = List.of(row("first", 1, new byte[10]));
       wal.append(first);
       acked.add(first);
-      io.blockForces();
+      if (mode == DurabilityMode.NONE) {
+        io.blockWrites();
+      } else {
+        io.blockForces();
+      }
       ExecutorService background = Executors.newFixedThreadPool(2);
       try {
-        if (mode == DurabilityMode.NONE) {
-          // NONE never fsyncs on its own, but a rotate fsyncs the segment holding "first".
-          background.submit(wal::rotate);
-        }
         IOException full = null;
         for (int i = 0; i < 10_000 && full == null; i++) {
           List<Row> b = List.of(row("c" + i, 1 + i, new byte[200 + rnd.nextInt(800)]));
@@ -432,7 +432,7 @@ class WalWriterTest {
         List<Row> late = List.of(row("late", 1, new byte[900]));
         Future<Long> blocked = background.submit(() -> wal.append(late));
         Thread.sleep(50);
-        io.unblockForces();
+        io.unblockWrites().unblockForces();
         blocked.get();
         acked.add(late);
       } finally {
