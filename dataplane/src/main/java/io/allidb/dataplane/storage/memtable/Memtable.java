@@ -1,11 +1,11 @@
 package io.allidb.dataplane.storage.memtable;
 
+import io.allidb.dataplane.storage.memtable.MemtableArena.Slice;
 import io.allidb.dataplane.storage.row.LastWriteWins;
 import io.allidb.dataplane.storage.row.Row;
 import io.allidb.dataplane.storage.row.RowIterator;
 import io.allidb.dataplane.storage.row.RowKey;
 import java.util.Iterator;
-import java.util.Map;
 import java.util.NavigableMap;
 import java.util.NoSuchElementException;
 import java.util.Optional;
@@ -13,11 +13,13 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The in-memory write buffer: the winning row per key, sorted.
+ * The in-memory write buffer: the winning version per key, sorted.
  *
  * <p>A concurrent skip list keyed by {@link RowKey}; {@link #put(Row)} keeps whichever of the old
- * and new row {@link LastWriteWins} picks, so arrival order never matters. Size accounting is
- * approximate (key + value + a fixed overhead per entry) and drives the flush decision.
+ * and new version {@link LastWriteWins} picks, so arrival order never matters. Values are copied
+ * into a {@link MemtableArena} (large slabs the garbage collector never copies) and rows are
+ * materialized again on read; see the arena for why. Size accounting counts arena bytes (values,
+ * overwritten ones included) plus a fixed cost per key, and drives the flush decision.
  *
  * <p>A memtable remembers the first WAL segment that may hold its rows: once it is flushed, the
  * segments before the next memtable's first segment can be deleted.
@@ -26,10 +28,37 @@ import java.util.concurrent.atomic.AtomicLong;
  * while writes continue and exact once the memtable is frozen.
  */
 public final class Memtable {
-  private final ConcurrentSkipListMap<RowKey, Row> rows = new ConcurrentSkipListMap<>();
-  private final AtomicLong bytes = new AtomicLong();
+  private static final int ENTRY_OVERHEAD = 96;
+
+  private final ConcurrentSkipListMap<RowKey, Entry> rows = new ConcurrentSkipListMap<>();
+  private final MemtableArena arena = new MemtableArena();
+  private final AtomicLong keyBytes = new AtomicLong();
   private final AtomicLong maxTimestamp = new AtomicLong();
   private final long firstWalSegment;
+
+  /** One stored version; its value lives in the arena. */
+  private record Entry(long timestamp, boolean tombstone, long expiresAtMicros, Slice value) {
+    boolean losesTo(Row row) {
+      return LastWriteWins.compare(
+              row.timestamp(),
+              row.tombstone(),
+              row.expiresAtMicros(),
+              row.value(),
+              0,
+              row.value().length,
+              timestamp,
+              tombstone,
+              expiresAtMicros,
+              value.array(),
+              value.offset(),
+              value.length())
+          > 0;
+    }
+
+    Row toRow(RowKey key) {
+      return new Row(key, timestamp, tombstone, expiresAtMicros, value.toArray());
+    }
+  }
 
   /**
    * @param firstWalSegment the WAL segment that receives this memtable's first write
@@ -40,30 +69,29 @@ public final class Memtable {
 
   /** Inserts a row unless the memtable already holds a newer version of its key. */
   public void put(Row row) {
-    long[] delta = {0};
     rows.compute(
         row.key(),
         (k, old) -> {
           if (old == null) {
-            delta[0] = row.heapSize();
-            return row;
+            keyBytes.addAndGet(ENTRY_OVERHEAD + k.encodedSize());
+          } else if (!old.losesTo(row)) {
+            return old;
           }
-          Row winner = LastWriteWins.resolve(old, row);
-          delta[0] = winner.heapSize() - old.heapSize();
-          return winner;
+          return new Entry(
+              row.timestamp(), row.tombstone(), row.expiresAtMicros(), arena.copy(row.value()));
         });
-    bytes.addAndGet(delta[0]);
     maxTimestamp.accumulateAndGet(row.timestamp(), Math::max);
   }
 
   /** The memtable's version of a key, tombstones included. */
   public Optional<Row> get(RowKey key) {
-    return Optional.ofNullable(rows.get(key));
+    Entry e = rows.get(key);
+    return e == null ? Optional.empty() : Optional.of(e.toRow(key));
   }
 
   /** Rows with {@code from <= key < to}; null bounds are open. */
   public RowIterator iterator(RowKey fromInclusive, RowKey toExclusive) {
-    NavigableMap<RowKey, Row> view = rows;
+    NavigableMap<RowKey, Entry> view = rows;
     if (fromInclusive != null && toExclusive != null) {
       view =
           fromInclusive.compareTo(toExclusive) >= 0
@@ -77,9 +105,9 @@ public final class Memtable {
     return new MapIterator(view.entrySet().iterator());
   }
 
-  /** Approximate bytes held. */
+  /** Approximate bytes held: values (overwritten ones included) plus a cost per key. */
   public long bytes() {
-    return bytes.get();
+    return arena.bytes() + keyBytes.get();
   }
 
   public int size() {
@@ -100,17 +128,18 @@ public final class Memtable {
   }
 
   private static final class MapIterator implements RowIterator {
-    private final Iterator<Map.Entry<RowKey, Row>> it;
+    private final Iterator<java.util.Map.Entry<RowKey, Entry>> it;
     private Row next;
 
-    MapIterator(Iterator<Map.Entry<RowKey, Row>> it) {
+    MapIterator(Iterator<java.util.Map.Entry<RowKey, Entry>> it) {
       this.it = it;
     }
 
     @Override
     public boolean hasNext() {
       if (next == null && it.hasNext()) {
-        next = it.next().getValue();
+        var e = it.next();
+        next = e.getValue().toRow(e.getKey());
       }
       return next != null;
     }

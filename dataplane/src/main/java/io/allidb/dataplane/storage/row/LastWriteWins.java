@@ -20,18 +20,50 @@ public final class LastWriteWins {
 
   /** Positive when {@code a} beats {@code b}, negative when {@code b} wins, 0 when identical. */
   public static int compare(Row a, Row b) {
-    int c = Long.compare(a.timestamp(), b.timestamp());
+    return compare(
+        a.timestamp(),
+        a.tombstone(),
+        a.expiresAtMicros(),
+        a.value(),
+        0,
+        a.value().length,
+        b.timestamp(),
+        b.tombstone(),
+        b.expiresAtMicros(),
+        b.value(),
+        0,
+        b.value().length);
+  }
+
+  /**
+   * The same rule on unpacked versions whose values are slices of larger arrays (the memtable keeps
+   * values in slabs).
+   */
+  public static int compare(
+      long tsA,
+      boolean tombA,
+      long expA,
+      byte[] valA,
+      int offA,
+      int lenA,
+      long tsB,
+      boolean tombB,
+      long expB,
+      byte[] valB,
+      int offB,
+      int lenB) {
+    int c = Long.compare(tsA, tsB);
     if (c != 0) {
       return c;
     }
-    c = Boolean.compare(a.tombstone(), b.tombstone());
+    c = Boolean.compare(tombA, tombB);
     if (c != 0) {
       return c;
     }
-    c = Long.compare(a.expiresAtMicros(), b.expiresAtMicros());
+    c = Long.compare(expA, expB);
     if (c != 0) {
       return c;
     }
-    return Arrays.compareUnsigned(a.value(), b.value());
+    return Arrays.compareUnsigned(valA, offA, offA + lenA, valB, offB, offB + lenB);
   }
 }

@@ -15,7 +15,9 @@ import net.jpountz.lz4.LZ4SafeDecompressor;
  * <p>Stateless; thread-safe (positional reads share no channel position).
  */
 final class SSTableBlocks {
-  private static final LZ4SafeDecompressor LZ4 = LZ4Factory.fastestInstance().safeDecompressor();
+  // Pure Java for the same reason as the writer: no pinned arrays during garbage collection.
+  private static final LZ4SafeDecompressor LZ4 =
+      LZ4Factory.fastestJavaInstance().safeDecompressor();
 
   private SSTableBlocks() {}
 
