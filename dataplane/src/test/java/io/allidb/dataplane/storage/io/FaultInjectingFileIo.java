@@ -31,6 +31,7 @@ public final class FaultInjectingFileIo implements FileIo {
   private final AtomicLong budget = new AtomicLong(UNLIMITED);
   private final AtomicBoolean failForce = new AtomicBoolean();
   private final AtomicBoolean failTruncate = new AtomicBoolean();
+  private final AtomicBoolean failDirectorySync = new AtomicBoolean();
   private final AtomicLong bytesWritten = new AtomicLong();
   private final AtomicLong forces = new AtomicLong();
   private final AtomicLong injectedFailures = new AtomicLong();
@@ -55,6 +56,12 @@ public final class FaultInjectingFileIo implements FileIo {
   /** The next {@code force} on any channel throws. */
   public FaultInjectingFileIo failNextForce() {
     failForce.set(true);
+    return this;
+  }
+
+  /** The next {@link #syncDirectory} throws. */
+  public FaultInjectingFileIo failNextDirectorySync() {
+    failDirectorySync.set(true);
     return this;
   }
 
@@ -116,6 +123,7 @@ public final class FaultInjectingFileIo implements FileIo {
     budget.set(UNLIMITED);
     failForce.set(false);
     failTruncate.set(false);
+    failDirectorySync.set(false);
     unblockWrites();
     return unblockForces();
   }
@@ -155,6 +163,10 @@ public final class FaultInjectingFileIo implements FileIo {
 
   @Override
   public void syncDirectory(Path dir) throws IOException {
+    if (failDirectorySync.getAndSet(false)) {
+      injectedFailures.incrementAndGet();
+      throw new IOException("Input/output error (injected directory fsync failure)");
+    }
     delegate.syncDirectory(dir);
   }
 

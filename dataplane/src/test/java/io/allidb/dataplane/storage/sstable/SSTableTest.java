@@ -3,25 +3,17 @@ package io.allidb.dataplane.storage.sstable;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.allidb.dataplane.storage.io.FaultInjectingFileIo;
 import io.allidb.dataplane.storage.io.FileIo;
 import io.allidb.dataplane.storage.row.Row;
 import io.allidb.dataplane.storage.row.RowCodec;
 import io.allidb.dataplane.storage.row.RowIterator;
 import io.allidb.dataplane.storage.row.RowKey;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.MappedByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.ReadableByteChannel;
-import java.nio.channels.WritableByteChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
-import java.nio.file.OpenOption;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.NavigableMap;
 import java.util.NoSuchElementException;
@@ -30,7 +22,6 @@ import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.io.TempDir;
@@ -335,7 +326,7 @@ class SSTableTest {
     long[] limits = {0, 1, 1000, size / 2, size - SSTableFormat.FOOTER_BYTES, size - 1};
     for (long limit : limits) {
       Path d = Files.createDirectory(dir.resolve("limit-" + limit));
-      var io = new DiskFullFileIo(limit);
+      var io = new FaultInjectingFileIo().failWritesAfterBytes(limit);
       assertThatThrownBy(() -> write(d, 1, 1024, rows.values(), io))
           .as("limit %d", limit)
           .isInstanceOf(IOException.class)
@@ -343,19 +334,14 @@ class SSTableTest {
       assertThat(files(d)).as("limit %d", limit).isEmpty();
     }
     Path ok = Files.createDirectory(dir.resolve("limit-exact"));
-    write(ok, 1, 1024, rows.values(), new DiskFullFileIo(size)).close();
+    write(ok, 1, 1024, rows.values(), new FaultInjectingFileIo().failWritesAfterBytes(size))
+        .close();
     assertThat(files(ok)).hasSize(1);
   }
 
   @Test
   void failedDirectorySyncAfterTheRenameLeavesNoLiveFile() throws IOException {
-    var io =
-        new DiskFullFileIo(Long.MAX_VALUE) {
-          @Override
-          public void syncDirectory(Path d) throws IOException {
-            throw new IOException("Input/output error");
-          }
-        };
+    var io = new FaultInjectingFileIo().failNextDirectorySync();
     assertThatThrownBy(
             () -> write(dir, 1, 512, List.of(Row.live(RowKey.of("t", "a"), 1, new byte[0])), io))
         .hasMessageContaining("Input/output error");
@@ -371,160 +357,5 @@ class SSTableTest {
     assertThat(SSTableFormat.isSSTableFileName("sst-00000000000000000012.db.tmp")).isFalse();
     assertThatThrownBy(() -> SSTableFormat.generationOf(Path.of("wal-1.log")))
         .isInstanceOf(IllegalArgumentException.class);
-  }
-
-  /**
-   * A FileIo whose write channels fail with "No space left on device" once {@code limit} bytes have
-   * been written through this instance; everything else is the real file system.
-   */
-  static class DiskFullFileIo implements FileIo {
-    private final FileIo real = FileIo.real();
-    private final long limit;
-    private final AtomicLong written = new AtomicLong();
-
-    DiskFullFileIo(long limit) {
-      this.limit = limit;
-    }
-
-    @Override
-    public FileChannel open(Path path, OpenOption... options) throws IOException {
-      FileChannel ch = real.open(path, options);
-      return Arrays.asList(options).contains(StandardOpenOption.WRITE) ? new Limited(ch) : ch;
-    }
-
-    @Override
-    public void syncDirectory(Path d) throws IOException {
-      real.syncDirectory(d);
-    }
-
-    @Override
-    public void atomicMove(Path source, Path target) throws IOException {
-      real.atomicMove(source, target);
-    }
-
-    @Override
-    public void deleteIfExists(Path path) throws IOException {
-      real.deleteIfExists(path);
-    }
-
-    @Override
-    public List<Path> list(Path d) throws IOException {
-      return real.list(d);
-    }
-
-    @Override
-    public void createDirectories(Path d) throws IOException {
-      real.createDirectories(d);
-    }
-
-    private final class Limited extends FileChannel {
-      private final FileChannel ch;
-
-      Limited(FileChannel ch) {
-        this.ch = ch;
-      }
-
-      private void reserve(long n) throws IOException {
-        if (written.addAndGet(n) > limit) {
-          throw new IOException("No space left on device");
-        }
-      }
-
-      @Override
-      public int write(ByteBuffer src) throws IOException {
-        reserve(src.remaining());
-        return ch.write(src);
-      }
-
-      @Override
-      public int write(ByteBuffer src, long position) throws IOException {
-        reserve(src.remaining());
-        return ch.write(src, position);
-      }
-
-      @Override
-      public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
-        long n = 0;
-        for (int i = offset; i < offset + length; i++) {
-          n += srcs[i].remaining();
-        }
-        reserve(n);
-        return ch.write(srcs, offset, length);
-      }
-
-      @Override
-      public int read(ByteBuffer dst) throws IOException {
-        return ch.read(dst);
-      }
-
-      @Override
-      public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
-        return ch.read(dsts, offset, length);
-      }
-
-      @Override
-      public int read(ByteBuffer dst, long position) throws IOException {
-        return ch.read(dst, position);
-      }
-
-      @Override
-      public long position() throws IOException {
-        return ch.position();
-      }
-
-      @Override
-      public FileChannel position(long newPosition) throws IOException {
-        ch.position(newPosition);
-        return this;
-      }
-
-      @Override
-      public long size() throws IOException {
-        return ch.size();
-      }
-
-      @Override
-      public FileChannel truncate(long size) throws IOException {
-        ch.truncate(size);
-        return this;
-      }
-
-      @Override
-      public void force(boolean metaData) throws IOException {
-        ch.force(metaData);
-      }
-
-      @Override
-      public long transferTo(long position, long count, WritableByteChannel target)
-          throws IOException {
-        throw new UnsupportedOperationException();
-      }
-
-      @Override
-      public long transferFrom(ReadableByteChannel src, long position, long count)
-          throws IOException {
-        throw new UnsupportedOperationException();
-      }
-
-      @Override
-      public MappedByteBuffer map(MapMode mode, long position, long size) throws IOException {
-        throw new UnsupportedOperationException();
-      }
-
-      @Override
-      public FileLock lock(long position, long size, boolean shared) throws IOException {
-        return ch.lock(position, size, shared);
-      }
-
-      @Override
-      public FileLock tryLock(long position, long size, boolean shared) throws IOException {
-        return ch.tryLock(position, size, shared);
-      }
-
-      @Override
-      protected void implCloseChannel() throws IOException {
-        ch.close();
-      }
-    }
   }
 }
