@@ -1,10 +1,11 @@
 package io.allidb.dataplane.server;
 
 import io.allidb.api.proto.AlliDBGrpc;
+import io.allidb.dataplane.query.QueryExecutor;
+import io.allidb.dataplane.storage.StorageEngine;
 import io.allidb.dataplane.storage.StorageOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
-import io.grpc.ServerBuilder;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
@@ -14,6 +15,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 /**
@@ -40,8 +42,24 @@ final class TestNode implements AutoCloseable {
 
   static TestNode inProcess(Path dir, Clock clock, UnaryOperator<NodeConfig.Builder> config)
       throws IOException {
+    return inProcess(dir, clock, config, null);
+  }
+
+  /** A node whose query executor {@code executors} builds; null keeps the fallback. */
+  static TestNode inProcess(
+      Path dir,
+      Clock clock,
+      UnaryOperator<NodeConfig.Builder> config,
+      Function<StorageEngine, QueryExecutor> executors)
+      throws IOException {
     String name = InProcessServerBuilder.generateName();
-    var server = start(InProcessServerBuilder.forName(name), dir, clock, config);
+    NodeConfig c = config(dir, clock, config);
+    var builder = InProcessServerBuilder.forName(name);
+    var server =
+        (executors == null
+                ? new DataplaneServer(builder, c)
+                : new DataplaneServer(builder, c, executors))
+            .start();
     return new TestNode(server, InProcessChannelBuilder.forName(name).build());
   }
 
@@ -56,12 +74,6 @@ final class TestNode implements AutoCloseable {
             .maxInboundMessageSize(64 << 20)
             .build();
     return new TestNode(server, channel);
-  }
-
-  private static DataplaneServer start(
-      ServerBuilder<?> builder, Path dir, Clock clock, UnaryOperator<NodeConfig.Builder> config)
-      throws IOException {
-    return new DataplaneServer(builder, config(dir, clock, config)).start();
   }
 
   private static NodeConfig config(Path dir, Clock clock, UnaryOperator<NodeConfig.Builder> config)
