@@ -41,7 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
  * allidb.proto ({@code src/test/proto/original}): the wire contract of TARGET.md decision 11. Also
  * the transport-level features: health, reflection, message size limit.
  */
-class DataplaneServerOverTcpTest {
+class DataplaneServerOverTcpIT {
   private static final int MAX_MESSAGE = 64 << 10;
 
   @TempDir Path dir;
