@@ -30,6 +30,7 @@ import io.grpc.stub.StreamObserver;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Objects;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -52,7 +53,7 @@ public final class AlliDbService extends AlliDBGrpc.AlliDBImplBase {
   static final int DEFAULT_EXPAND_FACTOR = 2;
 
   private static final String VERSION =
-      java.util.Objects.requireNonNullElse(
+      Objects.requireNonNullElse(
           AlliDbService.class.getPackage().getImplementationVersion(), "0.1.0-SNAPSHOT");
 
   private final StorageEngine storage;

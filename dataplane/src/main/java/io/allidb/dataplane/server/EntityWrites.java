@@ -2,6 +2,7 @@ package io.allidb.dataplane.server;
 
 import io.allidb.api.proto.Entity;
 import io.allidb.api.proto.VectorEmbedding;
+import java.util.List;
 
 /**
  * Validates a client's entity and turns it into the stored form, following the original's put
@@ -42,7 +43,7 @@ final class EntityWrites {
   }
 
   /** Checks a vector's dimension and values; {@code what} names it in the message. */
-  void checkVector(java.util.List<Float> vector, String what) {
+  void checkVector(List<Float> vector, String what) {
     if (vector.isEmpty()) {
       throw new IllegalArgumentException(what + " is empty");
     }

@@ -30,10 +30,10 @@ final class GrpcErrors {
       return Status.INVALID_ARGUMENT.withDescription(t.getMessage()).asRuntimeException();
     }
     if (t instanceof IllegalStateException) {
-      // the engine throws this once closed: the node is shutting down, another replica may serve
-      logger.warn("{} failed: {}", rpc, t.toString());
+      // mostly "storage engine is closed" while the node shuts down: another replica may serve
+      logger.warn("{} failed", rpc, t);
       return Status.UNAVAILABLE
-          .withDescription(rpc + ": node is shutting down")
+          .withDescription(rpc + ": storage unavailable on this node (details in the node log)")
           .asRuntimeException();
     }
     if (t instanceof CorruptRowException || t instanceof CorruptSSTableException) {

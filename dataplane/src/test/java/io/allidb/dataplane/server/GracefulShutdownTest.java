@@ -3,6 +3,7 @@ package io.allidb.dataplane.server;
 import static io.allidb.dataplane.server.GrpcAssertions.assertStatus;
 import static io.allidb.dataplane.server.TestNode.KEY_A;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.allidb.api.proto.AlliDBGrpc;
 import io.allidb.api.proto.HealthCheckRequest;
@@ -16,6 +17,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -71,7 +73,7 @@ class GracefulShutdownTest {
               }
             });
     var fresh = AlliDBGrpc.newBlockingStub(node.channel);
-    org.awaitility.Awaitility.await()
+    await()
         .atMost(Duration.ofSeconds(30))
         .untilAsserted(
             () ->
@@ -108,7 +110,7 @@ class GracefulShutdownTest {
         () -> {
           try {
             call.get(30, TimeUnit.SECONDS);
-          } catch (java.util.concurrent.ExecutionException e) {
+          } catch (ExecutionException e) {
             throw e.getCause();
           }
         },

@@ -1,5 +1,6 @@
 package io.allidb.dataplane.server;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.grpc.Status;
@@ -15,9 +16,8 @@ final class GrpcAssertions {
         .isInstanceOfSatisfying(
             StatusRuntimeException.class,
             e -> {
-              org.assertj.core.api.Assertions.assertThat(e.getStatus().getCode()).isEqualTo(code);
-              org.assertj.core.api.Assertions.assertThat(e.getStatus().getDescription())
-                  .contains(messagePart);
+              assertThat(e.getStatus().getCode()).isEqualTo(code);
+              assertThat(e.getStatus().getDescription()).contains(messagePart);
             });
   }
 }

@@ -1,5 +1,6 @@
 package io.allidb.dataplane.util;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -38,7 +39,7 @@ class CallDeadlineTest {
                   .isInstanceOfSatisfying(
                       StatusRuntimeException.class,
                       e ->
-                          org.assertj.core.api.Assertions.assertThat(e.getStatus().getCode())
+                          assertThat(e.getStatus().getCode())
                               .isEqualTo(Status.Code.DEADLINE_EXCEEDED)));
     } finally {
       scheduler.shutdownNow();
