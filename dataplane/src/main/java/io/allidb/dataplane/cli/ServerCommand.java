@@ -1,0 +1,124 @@
+package io.allidb.dataplane.cli;
+
+import io.allidb.dataplane.server.DataplaneServer;
+import io.allidb.dataplane.server.NodeConfig;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code allidb server}: runs one node in the foreground until SIGTERM/SIGINT, then shuts down
+ * gracefully. With no options it is a dev node: data in {@code ./data} (or {@code
+ * $ALLIDB_DATA_DIR}), gRPC on 7000, and a generated API key printed once at first start.
+ *
+ * <p>Not thread-safe; picocli fills the fields, then calls {@link #call()} once.
+ */
+@Command(
+    name = "server",
+    mixinStandardHelpOptions = true,
+    description = "Start an AlliDB node in the foreground.")
+final class ServerCommand implements Callable<Integer> {
+
+  @Option(
+      names = "--data-dir",
+      description = "Data directory (default: $ALLIDB_DATA_DIR, else ./data).")
+  Path dataDir;
+
+  @Option(
+      names = "--node-id",
+      defaultValue = "node-1",
+      description = "Node id (default: ${DEFAULT-VALUE}).")
+  String nodeId;
+
+  @Option(
+      names = "--bind",
+      defaultValue = "0.0.0.0",
+      description = "Listen address (default: ${DEFAULT-VALUE}).")
+  String bind;
+
+  @Option(
+      names = "--grpc-port",
+      defaultValue = "7000",
+      description = "Public gRPC port (default: ${DEFAULT-VALUE}).")
+  int grpcPort;
+
+  @Option(
+      names = "--http-port",
+      defaultValue = "7080",
+      description = "REST mirror port, reserved (default: ${DEFAULT-VALUE}).")
+  int httpPort;
+
+  @Option(
+      names = "--api-key-file",
+      description =
+          "API key file, lines '<key-id>.<secret> <tenant>'. Without it a dev key is generated in"
+              + " <data-dir>/api-keys.")
+  Path apiKeyFile;
+
+  @Option(
+      names = "--max-message-bytes",
+      defaultValue = "16777216",
+      description = "Largest accepted request in bytes (default: ${DEFAULT-VALUE}).")
+  int maxMessageBytes;
+
+  @Option(
+      names = "--vector-dimension",
+      defaultValue = "0",
+      description = "Required embedding dimension; 0 accepts any (default: ${DEFAULT-VALUE}).")
+  int vectorDimension;
+
+  private final PrintStream out = System.out;
+  private final PrintStream err = System.err;
+
+  @Override
+  public Integer call() throws Exception {
+    Path dir = dataDir != null ? dataDir : defaultDataDir();
+    Path keys = apiKeyFile != null ? apiKeyFile : dir.resolve("api-keys");
+    if (apiKeyFile == null) {
+      if (Files.notExists(keys)) {
+        String key = DevApiKey.create(keys);
+        // printed once: the file is the only other place it exists
+        out.println("Generated a dev API key for tenant '" + DevApiKey.TENANT + "' (shown once):");
+        out.println("  " + key);
+        out.println("Send it as gRPC metadata x-allidb-api-key. Stored in " + keys + " (0600).");
+      }
+      err.println("*****************************************************************");
+      err.println("WARNING: authentication is in DEV MODE (generated key in " + keys + ").");
+      err.println("Do not expose this node; pass --api-key-file for real keys.");
+      err.println("*****************************************************************");
+    }
+    NodeConfig config =
+        NodeConfig.builder(dir)
+            .nodeId(nodeId)
+            .bindAddress(bind)
+            .grpcPort(grpcPort)
+            .httpPort(httpPort)
+            .apiKeyFile(keys)
+            .maxInboundMessageBytes(maxMessageBytes)
+            .vectorDimension(vectorDimension)
+            .build();
+    DataplaneServer server = new DataplaneServer(DataplaneServer.forNetty(config), config).start();
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  try {
+                    server.close();
+                  } catch (Exception e) {
+                    err.println("shutdown failed: " + e);
+                  }
+                },
+                "allidb-shutdown"));
+    out.println("AlliDB node " + nodeId + " listening on " + bind + ":" + server.port());
+    server.awaitTermination();
+    return 0;
+  }
+
+  private static Path defaultDataDir() {
+    String env = System.getenv("ALLIDB_DATA_DIR");
+    return Path.of(env != null && !env.isBlank() ? env : "data");
+  }
+}

@@ -1,0 +1,50 @@
+package io.allidb.dataplane.query;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The unweighted components of the unified score, each in [0, 1], as the original's executor
+ * defined them (spec section 3.5), so every executor ranks alike.
+ *
+ * <p>Thread-safe: stateless.
+ */
+public final class ScoreComponents {
+  /** Recency's e-folding time (the original's docs called it a half-life; it is not). */
+  public static final long RECENCY_TIME_CONSTANT_NANOS = TimeUnit.DAYS.toNanos(30);
+
+  private ScoreComponents() {}
+
+  /** {@code (cos + 1) / 2}; 0 when either vector is zero or the dimensions differ. */
+  public static double vector(float[] query, float[] embedding) {
+    if (query.length != embedding.length || query.length == 0) {
+      return 0;
+    }
+    double dot = 0;
+    double nq = 0;
+    double ne = 0;
+    for (int i = 0; i < query.length; i++) {
+      dot += (double) query[i] * embedding[i];
+      nq += (double) query[i] * query[i];
+      ne += (double) embedding[i] * embedding[i];
+    }
+    if (nq == 0 || ne == 0) {
+      return 0;
+    }
+    double cos = Math.max(-1, Math.min(1, dot / Math.sqrt(nq * ne)));
+    return (cos + 1) / 2;
+  }
+
+  /** {@code sigmoid(importance)}: 0.5 for the default importance 0. */
+  public static double importance(double importance) {
+    return 1 / (1 + Math.exp(-importance));
+  }
+
+  /**
+   * {@code exp(-age / 30 days)} clamped to [0, 1]; age is measured at query time (the original
+   * froze "now" at process start, so recency drifted with uptime).
+   */
+  public static double recency(long updatedAtNanos, long nowNanos) {
+    double age = (double) (nowNanos - updatedAtNanos);
+    return Math.max(0, Math.min(1, Math.exp(-age / RECENCY_TIME_CONSTANT_NANOS)));
+  }
+}

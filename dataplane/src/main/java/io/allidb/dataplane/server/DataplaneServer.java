@@ -1,0 +1,156 @@
+package io.allidb.dataplane.server;
+
+import io.allidb.api.proto.AlliDBGrpc;
+import io.allidb.dataplane.query.BruteForceQueryExecutor;
+import io.allidb.dataplane.query.QueryExecutor;
+import io.allidb.dataplane.storage.StorageEngine;
+import io.grpc.Server;
+import io.grpc.ServerBuilder;
+import io.grpc.ServerInterceptors;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One AlliDB node's public gRPC server: the {@code allidb.AlliDB} service behind API-key
+ * authentication, the standard {@code grpc.health.v1} health service and server reflection, over a
+ * storage engine in the node's data directory.
+ *
+ * <p>The transport comes from the caller's {@link ServerBuilder}: production passes {@link
+ * #forNetty(NodeConfig)}, tests an {@code InProcessServerBuilder} (the grpc-java RouteGuide
+ * pattern). The builder's own address wins over {@link NodeConfig#grpcPort()}.
+ *
+ * <p>Lifecycle: {@link #start()} once, then {@link #close()} (idempotent): health turns
+ * NOT_SERVING, the server stops accepting calls, in-flight calls drain for {@link
+ * NodeConfig#shutdownGrace()} and are then cancelled, and the storage engine closes last so no call
+ * writes into a closed engine. Thread-safe.
+ */
+public final class DataplaneServer implements AutoCloseable {
+  private static final Logger logger = LoggerFactory.getLogger(DataplaneServer.class);
+
+  private final ServerBuilder<?> serverBuilder;
+  private final NodeConfig config;
+  private final Function<StorageEngine, QueryExecutor> queryExecutors;
+  private final HealthStatusManager health = new HealthStatusManager();
+  private volatile boolean serving;
+  private StorageEngine storage;
+  private Server server;
+  private boolean closed;
+
+  /** A node whose queries run on the brute-force fallback executor. */
+  public DataplaneServer(ServerBuilder<?> serverBuilder, NodeConfig config) {
+    this(
+        serverBuilder,
+        config,
+        storage -> new BruteForceQueryExecutor(storage, config.storage().clock()));
+  }
+
+  /**
+   * @param queryExecutors builds the query executor over the opened storage engine
+   */
+  public DataplaneServer(
+      ServerBuilder<?> serverBuilder,
+      NodeConfig config,
+      Function<StorageEngine, QueryExecutor> queryExecutors) {
+    this.serverBuilder = serverBuilder;
+    this.config = config;
+    this.queryExecutors = queryExecutors;
+  }
+
+  /** A Netty server builder listening on the config's bind address and gRPC port. */
+  public static ServerBuilder<?> forNetty(NodeConfig config) {
+    return NettyServerBuilder.forAddress(
+        new InetSocketAddress(config.bindAddress(), config.grpcPort()));
+  }
+
+  /**
+   * Loads the API keys, opens storage and starts serving.
+   *
+   * @throws IOException when the key file or the data directory cannot be read, or the port is
+   *     taken; nothing is left open then
+   */
+  public synchronized DataplaneServer start() throws IOException {
+    if (server != null) {
+      throw new IllegalStateException("already started");
+    }
+    ApiKeys keys = ApiKeys.load(config.apiKeyFile());
+    storage = StorageEngine.open(config.storage());
+    try {
+      var service =
+          new AlliDbService(
+              storage,
+              queryExecutors.apply(storage),
+              config.storage().clock(),
+              config,
+              () -> serving);
+      var auth = new ApiKeyAuthInterceptor(keys);
+      server =
+          serverBuilder
+              .maxInboundMessageSize(config.maxInboundMessageBytes())
+              .addService(ServerInterceptors.intercept(service, auth))
+              .addService(health.getHealthService())
+              .addService(
+                  ServerInterceptors.intercept(ProtoReflectionServiceV1.newInstance(), auth))
+              .build()
+              .start();
+    } catch (IOException | RuntimeException e) {
+      storage.close();
+      throw e;
+    }
+    serving = true;
+    health.setStatus("", ServingStatus.SERVING);
+    health.setStatus(AlliDBGrpc.SERVICE_NAME, ServingStatus.SERVING);
+    logger.info(
+        "node {} serving gRPC on port {} with {} API key(s), data in {}",
+        config.nodeId(),
+        server.getPort(),
+        keys.size(),
+        config.dataDir());
+    return this;
+  }
+
+  /** The bound port (useful with port 0), or -1 for transports without one (in-process). */
+  public int port() {
+    return server.getPort();
+  }
+
+  /** Blocks until the server has terminated (gRPC's threads are daemons). */
+  public void awaitTermination() throws InterruptedException {
+    server.awaitTermination();
+  }
+
+  /** Graceful shutdown; see the class comment. Idempotent. */
+  @Override
+  public synchronized void close() throws IOException {
+    if (closed || server == null) {
+      return;
+    }
+    closed = true;
+    serving = false;
+    // probes see NOT_SERVING first, so load balancers stop routing while calls drain
+    health.enterTerminalState();
+    server.shutdown();
+    try {
+      Duration grace = config.shutdownGrace();
+      if (!server.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+        logger.warn("in-flight calls still running after {}; cancelling them", grace);
+        server.shutdownNow();
+        server.awaitTermination(5, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      server.shutdownNow();
+      Thread.currentThread().interrupt();
+    } finally {
+      storage.close();
+    }
+    logger.info("node {} stopped", config.nodeId());
+  }
+}

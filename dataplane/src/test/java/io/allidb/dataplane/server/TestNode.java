@@ -1,0 +1,107 @@
+package io.allidb.dataplane.server;
+
+import io.allidb.api.proto.AlliDBGrpc;
+import io.allidb.dataplane.query.QueryExecutor;
+import io.allidb.dataplane.storage.StorageEngine;
+import io.allidb.dataplane.storage.StorageOptions;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.AbstractStub;
+import io.grpc.stub.MetadataUtils;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
+
+/**
+ * A real node (real storage in a temp dir, real gRPC server) with two tenants' keys, reached over
+ * the in-process transport or over TCP on 127.0.0.1, for tests that call it with real stubs.
+ */
+final class TestNode implements AutoCloseable {
+  static final String TENANT_A = "tenant-a";
+  static final String TENANT_B = "tenant-b";
+  static final String KEY_A = "key-a.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+  static final String KEY_B = "key-b.bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
+
+  final DataplaneServer server;
+  final ManagedChannel channel;
+
+  private TestNode(DataplaneServer server, ManagedChannel channel) {
+    this.server = server;
+    this.channel = channel;
+  }
+
+  static TestNode inProcess(Path dir) throws IOException {
+    return inProcess(dir, Clock.systemUTC(), b -> b);
+  }
+
+  static TestNode inProcess(Path dir, Clock clock, UnaryOperator<NodeConfig.Builder> config)
+      throws IOException {
+    return inProcess(dir, clock, config, null);
+  }
+
+  /** A node whose query executor {@code executors} builds; null keeps the fallback. */
+  static TestNode inProcess(
+      Path dir,
+      Clock clock,
+      UnaryOperator<NodeConfig.Builder> config,
+      Function<StorageEngine, QueryExecutor> executors)
+      throws IOException {
+    String name = InProcessServerBuilder.generateName();
+    NodeConfig c = config(dir, clock, config);
+    var builder = InProcessServerBuilder.forName(name);
+    var server =
+        (executors == null
+                ? new DataplaneServer(builder, c)
+                : new DataplaneServer(builder, c, executors))
+            .start();
+    return new TestNode(server, InProcessChannelBuilder.forName(name).build());
+  }
+
+  /** A node on an ephemeral TCP port of 127.0.0.1 (Netty, as in production). */
+  static TestNode overTcp(Path dir, UnaryOperator<NodeConfig.Builder> config) throws IOException {
+    NodeConfig probe =
+        config(dir, Clock.systemUTC(), b -> config.apply(b).bindAddress("127.0.0.1").grpcPort(0));
+    var server = new DataplaneServer(DataplaneServer.forNetty(probe), probe).start();
+    var channel =
+        NettyChannelBuilder.forAddress("127.0.0.1", server.port())
+            .usePlaintext()
+            .maxInboundMessageSize(64 << 20)
+            .build();
+    return new TestNode(server, channel);
+  }
+
+  private static NodeConfig config(Path dir, Clock clock, UnaryOperator<NodeConfig.Builder> config)
+      throws IOException {
+    Path keys = dir.resolve("keys");
+    Files.writeString(
+        keys, "# test keys\n" + KEY_A + " " + TENANT_A + "\n" + KEY_B + " " + TENANT_B + "\n");
+    var storage = StorageOptions.builder(dir.resolve("storage")).clock(clock).build();
+    return config.apply(NodeConfig.builder(dir).apiKeyFile(keys).storage(storage)).build();
+  }
+
+  /** A blocking stub that sends {@code apiKey}; null sends no key at all. */
+  AlliDBGrpc.AlliDBBlockingStub stub(String apiKey) {
+    return withKey(AlliDBGrpc.newBlockingStub(channel), apiKey);
+  }
+
+  static <S extends AbstractStub<S>> S withKey(S stub, String apiKey) {
+    if (apiKey == null) {
+      return stub;
+    }
+    var md = new Metadata();
+    md.put(ApiKeyAuthInterceptor.API_KEY, apiKey);
+    return stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(md));
+  }
+
+  @Override
+  public void close() throws IOException {
+    channel.shutdownNow();
+    server.close();
+  }
+}
