@@ -350,23 +350,12 @@ public final class SSTableWriter implements AutoCloseable {
     }
   }
 
-  private static final long SYNC_EVERY_BYTES = 4L << 20;
-  private long unsyncedBytes;
-
   private void flushOutput() throws IOException {
     out.flip();
-    unsyncedBytes += out.remaining();
     while (out.hasRemaining()) {
       channel.write(out);
     }
     out.clear();
-    if (unsyncedBytes >= SYNC_EVERY_BYTES) {
-      // Like RocksDB's bytes_per_sync: write back as we go, so the final fsync is short and a
-      // large flush does not dump tens of MiB of dirty pages on the disk at once (which stalls
-      // the WAL's fsyncs behind it).
-      channel.force(false);
-      unsyncedBytes = 0;
-    }
   }
 
   private static long nowMicros() {
