@@ -192,26 +192,33 @@ final class TenantGraph implements AutoCloseable {
   }
 
   private void maybeCleanup() {
-    int d = deletedCount.get();
-    if (d >= options.cleanupMinDeleted()
-        && d > options.cleanupDeletedFraction() * (d + ordinalByEntity.size())) {
-      cleanup();
+    if (cleanupDue()) {
+      cleanup(false);
     }
+  }
+
+  private boolean cleanupDue() {
+    int d = deletedCount.get();
+    return d >= options.cleanupMinDeleted()
+        && d > options.cleanupDeletedFraction() * (d + ordinalByEntity.size());
   }
 
   /**
    * Removes deleted nodes from the graph, repairs their neighbours' lists and frees their vectors.
    * Blocks the tenant's writes and searches while it runs.
    *
-   * <p>Uses {@code removeDeletedNodes()}, not {@code cleanup()}: in jvector 4.0.2 {@code cleanup()}
-   * also marks the graph "all mutations completed", after which searchers get a frozen view that
-   * does not track inserts still in flight, and this graph keeps taking inserts.
+   * @param force clean even below the threshold
+   *     <p>Uses {@code removeDeletedNodes()}, not {@code cleanup()}: in jvector 4.0.2 {@code
+   *     cleanup()} also marks the graph "all mutations completed", after which searchers get a
+   *     frozen view that does not track inserts still in flight, and this graph keeps taking
+   *     inserts.
    */
-  void cleanup() {
+  void cleanup(boolean force) {
     lock.writeLock().lock();
     try {
       int d = deletedCount.get();
-      if (d == 0) {
+      // writers that crossed the threshold together queue here; the first one cleans
+      if (d == 0 || (!force && !cleanupDue())) {
         return;
       }
       long start = System.nanoTime();

@@ -3,9 +3,12 @@ package io.allidb.dataplane.index.vector;
 import static io.allidb.dataplane.index.vector.TestVectors.id;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.data.Offset.offset;
 
 import io.allidb.dataplane.testing.Seeds;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
@@ -40,7 +43,7 @@ class JVectorIndexTest {
     // Queries are held-out points of the same distribution, as RAG questions are embedded by the
     // model that embedded the documents.
     float[][] all = TestVectors.clustered(rnd, n + queries, dim, 1_000, 1.0f);
-    float[][] base = java.util.Arrays.copyOf(all, n);
+    float[][] base = Arrays.copyOf(all, n);
     index.upsertAll(TestVectors.records(T, base));
     assertThat(index.size(T)).isEqualTo(n);
 
@@ -73,7 +76,7 @@ class JVectorIndexTest {
   void vectorsInsertedAfterDeletesStayReachable() {
     // Regression test for jvector's upper layers losing nodes after deletes (see JVectorIndex).
     var rnd = new Random(Seeds.seed("vectorsInsertedAfterDeletesStayReachable"));
-    var live = new java.util.HashMap<String, float[]>();
+    var live = new HashMap<String, float[]>();
     for (int i = 0; i < 4_000; i++) {
       String id = "e" + rnd.nextInt(2_000);
       float[] v = TestVectors.gaussian(rnd, 1, 24)[0];
@@ -207,9 +210,7 @@ class JVectorIndexTest {
     for (VectorHit h : hits) {
       int i = Integer.parseInt(h.entityId().substring(1));
       assertThat(h.similarity())
-          .isCloseTo(
-              (float) (1 + TestVectors.cosine(b[i], a[5])) / 2,
-              org.assertj.core.data.Offset.offset(1e-4f));
+          .isCloseTo((float) (1 + TestVectors.cosine(b[i], a[5])) / 2, offset(1e-4f));
     }
     index.delete("a", id(5));
     assertThat(index.size("a")).isEqualTo(299);
@@ -347,7 +348,7 @@ class JVectorIndexTest {
     float[] exact = {(float) Math.cos(17 * step), (float) Math.sin(17 * step)};
     VectorHit top = index.search(T, exact, 1, 20, null).get(0);
     assertThat(top.entityId()).isEqualTo(id(17));
-    assertThat(top.similarity()).isCloseTo(1f, org.assertj.core.data.Offset.offset(1e-5f));
+    assertThat(top.similarity()).isCloseTo(1f, offset(1e-5f));
   }
 
   @Test

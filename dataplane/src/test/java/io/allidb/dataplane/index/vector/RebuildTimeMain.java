@@ -1,5 +1,6 @@
 package io.allidb.dataplane.index.vector;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Random;
@@ -44,7 +45,7 @@ public final class RebuildTimeMain {
           Runtime.getRuntime().availableProcessors(),
           Runtime.version());
 
-      var exact = new java.util.ArrayList<Set<String>>();
+      var exact = new ArrayList<Set<String>>();
       for (int q = 0; q < queries; q++) {
         Set<String> ids = new HashSet<>();
         TestVectors.exactTopK(base, all[n + q], 10).forEach(i -> ids.add(TestVectors.id(i)));
