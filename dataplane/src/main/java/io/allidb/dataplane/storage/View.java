@@ -102,7 +102,10 @@ final class View {
     }
   }
 
-  /** Iterators over every source for a key range, newest first. The caller closes them. */
+  /**
+   * Iterators over every source for a key range, newest first; a null bound is open. The caller
+   * closes them.
+   */
   List<RowIterator> iterators(RowKey from, RowKey to) throws IOException {
     var its = new ArrayList<RowIterator>();
     try {

@@ -1,0 +1,46 @@
+package io.allidb.dataplane.index.graph;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The typed, weighted adjacency of each tenant's entities, for graph expansion in RAG queries.
+ *
+ * <p>An entity owns its outgoing edges (they live on its stored row); the index also keeps the
+ * reverse (incoming) adjacency of every target, so both directions are one lookup. Tenants never
+ * see each other's edges.
+ *
+ * <p>Thread-safe. A change is visible to every query that starts after the call returned, and a
+ * query sees an entity's outgoing edges either all before or all after a concurrent {@link
+ * #putEntity}.
+ *
+ * <p>Like the vector index it lives in memory and is rebuilt from storage at start.
+ */
+public interface GraphIndex {
+
+  /**
+   * Replaces the entity's outgoing edges with {@code outgoingEdges} and updates the incoming
+   * adjacency of every old and new target. When several edges share target and relation, the last
+   * one wins.
+   *
+   * @throws IllegalArgumentException when an edge's {@link Edge#from()} is not {@code entityId}
+   */
+  void putEntity(String tenant, String entityId, List<Edge> outgoingEdges);
+
+  /**
+   * Drops the entity's outgoing edges and their reverse entries. Edges that other entities store
+   * towards it stay until those entities change, as they do in storage.
+   */
+  void removeEntity(String tenant, String entityId);
+
+  /**
+   * The entity's edges in direction {@code dir}, ordered by weight (highest first), then the id at
+   * the other end, then relation: deterministic for equal weights.
+   *
+   * @param relations edge types to follow; empty for all
+   * @param limit most edges to return, at least 1
+   * @throws IllegalArgumentException for a limit below 1
+   */
+  List<Edge> neighbors(
+      String tenant, String entityId, Direction dir, Set<String> relations, int limit);
+}

@@ -1,0 +1,267 @@
+package io.allidb.dataplane.index.vector;
+
+import io.github.jbellis.jvector.graph.GraphIndexBuilder;
+import io.github.jbellis.jvector.graph.GraphSearcher;
+import io.github.jbellis.jvector.graph.SearchResult;
+import io.github.jbellis.jvector.graph.similarity.BuildScoreProvider;
+import io.github.jbellis.jvector.graph.similarity.DefaultSearchScoreProvider;
+import io.github.jbellis.jvector.util.Bits;
+import io.github.jbellis.jvector.vector.VectorSimilarityFunction;
+import io.github.jbellis.jvector.vector.types.VectorFloat;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.PriorityQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One tenant's jvector graph, its vectors and the ordinal-to-entity mapping.
+ *
+ * <p><b>Ordinals.</b> Every upsert takes a fresh ordinal; ordinals are never reused while the graph
+ * lives. {@code ordinalByEntity} names the one current ordinal of each entity, and the accept-bits
+ * of every search check it, so a replaced or deleted ordinal is invisible the moment the map
+ * changes, before jvector's own delete mark lands.
+ *
+ * <p><b>Locking.</b> Upserts, deletes and searches share the read lock and run concurrently
+ * (jvector's {@code addGraphNode} is lock-free). Cleanup ({@code removeDeletedNodes}) is not safe
+ * against concurrent inserts or searches, so it takes the write lock.
+ */
+final class TenantGraph implements AutoCloseable {
+  private static final Logger logger = LoggerFactory.getLogger(TenantGraph.class);
+  private static final Comparator<VectorHit> BEST_FIRST =
+      Comparator.comparing(VectorHit::similarity).reversed().thenComparing(VectorHit::entityId);
+
+  private final String tenant;
+  private final int dimension;
+  private final VectorIndexOptions options;
+  private final VectorSimilarityFunction function;
+  private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+  private final ConcurrentHashMap<String, Integer> ordinalByEntity = new ConcurrentHashMap<>();
+  private final ConcurrentLinkedQueue<Integer> deleted = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger deletedCount = new AtomicInteger();
+  private final AtomicInteger nextOrdinal = new AtomicInteger();
+
+  // replaced only under the write lock
+  private VectorStore store;
+  private GraphIndexBuilder builder;
+
+  TenantGraph(String tenant, int dimension, VectorIndexOptions options) {
+    this.tenant = tenant;
+    this.dimension = dimension;
+    this.options = options;
+    this.function = options.metric().function();
+    newGraph();
+  }
+
+  private void newGraph() {
+    store = new VectorStore(dimension);
+    builder =
+        new GraphIndexBuilder(
+            BuildScoreProvider.randomAccessScoreProvider(store, function),
+            dimension,
+            options.maxDegree(),
+            options.constructionBeamWidth(),
+            options.neighborOverflow(),
+            options.alpha(),
+            // No hierarchy: with upper layers and deletes, jvector 4.0.2 left most vectors
+            // unreachable in our tests (see JVectorIndex); the flat Vamana graph loses none.
+            false,
+            false);
+  }
+
+  int dimension() {
+    return dimension;
+  }
+
+  int size() {
+    return ordinalByEntity.size();
+  }
+
+  int pendingDeletes() {
+    return deletedCount.get();
+  }
+
+  void upsert(String entityId, VectorFloat<?> vector) {
+    lock.readLock().lock();
+    try {
+      int ordinal = nextOrdinal.getAndIncrement();
+      store.set(ordinal, new VectorStore.Slot(entityId, vector));
+      // Synchronous insert: once it returns the node is complete, so every searcher view
+      // created afterwards can reach it (read-your-writes without a side buffer).
+      builder.addGraphNode(ordinal, vector);
+      Integer previous = ordinalByEntity.put(entityId, ordinal);
+      if (previous != null) {
+        markDeleted(previous);
+      }
+    } finally {
+      lock.readLock().unlock();
+    }
+    maybeCleanup();
+  }
+
+  void delete(String entityId) {
+    lock.readLock().lock();
+    try {
+      Integer previous = ordinalByEntity.remove(entityId);
+      if (previous != null) {
+        markDeleted(previous);
+      }
+    } finally {
+      lock.readLock().unlock();
+    }
+    maybeCleanup();
+  }
+
+  private void markDeleted(int ordinal) {
+    builder.markNodeDeleted(ordinal);
+    deleted.add(ordinal);
+    deletedCount.incrementAndGet();
+  }
+
+  List<VectorHit> search(VectorFloat<?> query, int k, int beam, Predicate<String> accept) {
+    lock.readLock().lock();
+    try {
+      int live = ordinalByEntity.size();
+      if (live == 0) {
+        return List.of();
+      }
+      VectorStore vectors = store;
+      Bits acceptOrdinals =
+          ordinal -> {
+            VectorStore.Slot s = vectors.get(ordinal);
+            if (s == null) {
+              return false;
+            }
+            Integer current = ordinalByEntity.get(s.entityId());
+            return current != null
+                && current == ordinal
+                && (accept == null || accept.test(s.entityId()));
+          };
+      List<VectorHit> hits;
+      try (var searcher = new GraphSearcher(builder.getGraph())) {
+        // The score tracker may end a search early when scores stop improving; with a selective
+        // filter that can stop before k accepted nodes were reached.
+        searcher.usePruning(accept == null);
+        var ssp = DefaultSearchScoreProvider.exact(query, function, vectors);
+        SearchResult result = searcher.search(ssp, k, Math.max(k, beam), 0f, 0f, acceptOrdinals);
+        hits = new ArrayList<>(result.getNodes().length);
+        for (SearchResult.NodeScore n : result.getNodes()) {
+          hits.add(new VectorHit(vectors.get(n.node).entityId(), n.score));
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      if (hits.size() < k && hits.size() < live) {
+        // The walk ran out before k accepted nodes: a very selective filter, or a region cut off
+        // by deletes. An exact scan keeps the promise "k hits when k accepted vectors exist".
+        hits = exactSearch(vectors, query, k, accept);
+      }
+      hits.sort(BEST_FIRST);
+      return hits;
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  private List<VectorHit> exactSearch(
+      VectorStore vectors, VectorFloat<?> query, int k, Predicate<String> accept) {
+    var worstFirst = new PriorityQueue<>(k + 1, BEST_FIRST.reversed());
+    ordinalByEntity.forEach(
+        (entityId, ordinal) -> {
+          if (accept != null && !accept.test(entityId)) {
+            return;
+          }
+          VectorStore.Slot s = vectors.get(ordinal);
+          if (s == null) {
+            return;
+          }
+          worstFirst.add(new VectorHit(entityId, function.compare(query, s.vector())));
+          if (worstFirst.size() > k) {
+            worstFirst.poll();
+          }
+        });
+    return new ArrayList<>(worstFirst);
+  }
+
+  private void maybeCleanup() {
+    if (cleanupDue()) {
+      cleanup(false);
+    }
+  }
+
+  private boolean cleanupDue() {
+    int d = deletedCount.get();
+    return d >= options.cleanupMinDeleted()
+        && d > options.cleanupDeletedFraction() * (d + ordinalByEntity.size());
+  }
+
+  /**
+   * Removes deleted nodes from the graph, repairs their neighbours' lists and frees their vectors.
+   * Blocks the tenant's writes and searches while it runs.
+   *
+   * @param force clean even below the threshold
+   *     <p>Uses {@code removeDeletedNodes()}, not {@code cleanup()}: in jvector 4.0.2 {@code
+   *     cleanup()} also marks the graph "all mutations completed", after which searchers get a
+   *     frozen view that does not track inserts still in flight, and this graph keeps taking
+   *     inserts.
+   */
+  void cleanup(boolean force) {
+    lock.writeLock().lock();
+    try {
+      int d = deletedCount.get();
+      // writers that crossed the threshold together queue here; the first one cleans
+      if (d == 0 || (!force && !cleanupDue())) {
+        return;
+      }
+      long start = System.nanoTime();
+      if (ordinalByEntity.isEmpty()) {
+        // Nothing live: a new graph is cheaper than repairing one with no entry point left.
+        closeBuilder();
+        newGraph();
+        nextOrdinal.set(0);
+        deleted.clear();
+      } else {
+        builder.removeDeletedNodes();
+        for (Integer ordinal = deleted.poll(); ordinal != null; ordinal = deleted.poll()) {
+          store.free(ordinal);
+        }
+      }
+      deletedCount.set(0);
+      logger.debug(
+          "tenant {}: removed {} deleted vectors in {} ms, {} live",
+          tenant,
+          d,
+          (System.nanoTime() - start) / 1_000_000,
+          ordinalByEntity.size());
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  private void closeBuilder() {
+    try {
+      builder.close();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    lock.writeLock().lock();
+    try {
+      closeBuilder();
+      ordinalByEntity.clear();
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+}
