@@ -20,6 +20,7 @@ import io.allidb.api.proto.ReplicaReadRequest;
 import io.allidb.api.proto.ReplicaReadResponse;
 import io.allidb.api.proto.ReplicaWriteRequest;
 import io.allidb.api.proto.ReplicaWriteResponse;
+import io.allidb.dataplane.node.EntityStore;
 import io.allidb.dataplane.query.QueryExecutor;
 import io.allidb.dataplane.query.ScoringWeights;
 import io.allidb.dataplane.storage.ScanPage;
@@ -31,6 +32,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Objects;
+import java.util.OptionalInt;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -56,6 +58,7 @@ public final class AlliDbService extends AlliDBGrpc.AlliDBImplBase {
       Objects.requireNonNullElse(
           AlliDbService.class.getPackage().getImplementationVersion(), "0.1.0-SNAPSHOT");
 
+  private final EntityStore store;
   private final StorageEngine storage;
   private final QueryExecutor queryExecutor;
   private final Clock clock;
@@ -67,12 +70,13 @@ public final class AlliDbService extends AlliDBGrpc.AlliDBImplBase {
    * @param healthy whether the node serves (false while starting and shutting down)
    */
   public AlliDbService(
-      StorageEngine storage,
+      EntityStore store,
       QueryExecutor queryExecutor,
       Clock clock,
       NodeConfig config,
       BooleanSupplier healthy) {
-    this.storage = storage;
+    this.store = store;
+    this.storage = store.storage();
     this.queryExecutor = queryExecutor;
     this.clock = clock;
     this.config = config;
@@ -114,7 +118,7 @@ public final class AlliDbService extends AlliDBGrpc.AlliDBImplBase {
           if (!sameTenant(entity.getTenantId(), tenant)) {
             throw tenantMismatch();
           }
-          storage.put(tenant, writes.toStored(entity, tenant, nowNanos()));
+          store.put(tenant, writes.toStored(entity, tenant, nowNanos()));
           return PutEntityResponse.newBuilder()
               .setSuccess(true)
               .setEntityId(entity.getEntityId())
@@ -139,6 +143,7 @@ public final class AlliDbService extends AlliDBGrpc.AlliDBImplBase {
             throw new IllegalArgumentException("at least one entity is required");
           }
           long now = nowNanos();
+          OptionalInt dimension = store.dimension(tenant);
           var valid = new ArrayList<Entity>(request.getEntitiesCount());
           var response = BatchPutEntitiesResponse.newBuilder();
           int failures = 0;
@@ -152,7 +157,10 @@ public final class AlliDbService extends AlliDBGrpc.AlliDBImplBase {
               error = "entity at index " + i + ": entity_id is required";
             } else {
               try {
-                valid.add(writes.toStored(e, tenant, now));
+                Entity stored = writes.toStored(e, tenant, now);
+                // a batch must not mix dimensions either: its first vector may fix the tenant's
+                dimension = EntityStore.checkVector(tenant, stored, dimension);
+                valid.add(stored);
               } catch (IllegalArgumentException bad) {
                 error = bad.getMessage();
               }
@@ -163,7 +171,7 @@ public final class AlliDbService extends AlliDBGrpc.AlliDBImplBase {
             }
           }
           if (!valid.isEmpty()) {
-            storage.putBatch(tenant, valid);
+            store.putBatch(tenant, valid);
           }
           valid.forEach(e -> response.addEntityIds(e.getEntityId()));
           return response
@@ -202,7 +210,7 @@ public final class AlliDbService extends AlliDBGrpc.AlliDBImplBase {
         () -> {
           String tenant = TenantContext.require();
           String id = requireId(request.getEntityId());
-          storage.delete(tenant, id);
+          store.delete(tenant, id);
           return DeleteEntityResponse.newBuilder().setSuccess(true).setEntityId(id).build();
         });
   }

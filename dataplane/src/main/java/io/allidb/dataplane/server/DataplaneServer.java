@@ -1,9 +1,11 @@
 package io.allidb.dataplane.server;
 
 import io.allidb.api.proto.AlliDBGrpc;
-import io.allidb.dataplane.query.BruteForceQueryExecutor;
+import io.allidb.dataplane.index.vector.VectorIndexOptions;
+import io.allidb.dataplane.node.EntityStore;
+import io.allidb.dataplane.query.GraphRagQueryExecutor;
+import io.allidb.dataplane.query.QueryDefaults;
 import io.allidb.dataplane.query.QueryExecutor;
-import io.allidb.dataplane.storage.StorageEngine;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.ServerInterceptors;
@@ -38,28 +40,34 @@ public final class DataplaneServer implements AutoCloseable {
 
   private final ServerBuilder<?> serverBuilder;
   private final NodeConfig config;
-  private final Function<StorageEngine, QueryExecutor> queryExecutors;
+  private final Function<EntityStore, QueryExecutor> queryExecutors;
   private final HealthStatusManager health = new HealthStatusManager();
   private volatile boolean serving;
-  private StorageEngine storage;
+  private EntityStore store;
   private Server server;
   private boolean closed;
 
-  /** A node whose queries run on the brute-force fallback executor. */
+  /** A node whose queries run on the Graph RAG executor over the node's indexes. */
   public DataplaneServer(ServerBuilder<?> serverBuilder, NodeConfig config) {
     this(
         serverBuilder,
         config,
-        storage -> new BruteForceQueryExecutor(storage, config.storage().clock()));
+        store ->
+            new GraphRagQueryExecutor(
+                store.storage(),
+                store.vectors(),
+                store.graph(),
+                QueryDefaults.standard(),
+                config.storage().clock()));
   }
 
   /**
-   * @param queryExecutors builds the query executor over the opened storage engine
+   * @param queryExecutors builds the query executor over the opened entity store
    */
   public DataplaneServer(
       ServerBuilder<?> serverBuilder,
       NodeConfig config,
-      Function<StorageEngine, QueryExecutor> queryExecutors) {
+      Function<EntityStore, QueryExecutor> queryExecutors) {
     this.serverBuilder = serverBuilder;
     this.config = config;
     this.queryExecutors = queryExecutors;
@@ -82,15 +90,11 @@ public final class DataplaneServer implements AutoCloseable {
       throw new IllegalStateException("already started");
     }
     ApiKeys keys = ApiKeys.load(config.apiKeyFile());
-    storage = StorageEngine.open(config.storage());
+    store = EntityStore.open(config.storage(), VectorIndexOptions.defaults());
     try {
       var service =
           new AlliDbService(
-              storage,
-              queryExecutors.apply(storage),
-              config.storage().clock(),
-              config,
-              () -> serving);
+              store, queryExecutors.apply(store), config.storage().clock(), config, () -> serving);
       var auth = new ApiKeyAuthInterceptor(keys);
       server =
           serverBuilder
@@ -102,7 +106,7 @@ public final class DataplaneServer implements AutoCloseable {
               .build()
               .start();
     } catch (IOException | RuntimeException e) {
-      storage.close();
+      store.close();
       throw e;
     }
     serving = true;
@@ -149,7 +153,7 @@ public final class DataplaneServer implements AutoCloseable {
       server.shutdownNow();
       Thread.currentThread().interrupt();
     } finally {
-      storage.close();
+      store.close();
     }
     logger.info("node {} stopped", config.nodeId());
   }

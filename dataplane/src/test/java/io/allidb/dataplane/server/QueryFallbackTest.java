@@ -16,6 +16,7 @@ import io.allidb.api.proto.QueryResult;
 import io.allidb.api.proto.ScoreWeights;
 import io.allidb.api.proto.TextChunk;
 import io.allidb.api.proto.VectorEmbedding;
+import io.allidb.dataplane.query.BruteForceQueryExecutor;
 import io.allidb.dataplane.testing.MutableClock;
 import io.grpc.Status;
 import java.nio.file.Path;
@@ -37,7 +38,12 @@ class QueryFallbackTest {
 
   @BeforeEach
   void start() throws Exception {
-    node = TestNode.inProcess(dir, clock, b -> b.vectorDimension(2));
+    node =
+        TestNode.inProcess(
+            dir,
+            clock,
+            b -> b.vectorDimension(2),
+            store -> new BruteForceQueryExecutor(store.storage(), clock));
     a = node.stub(KEY_A);
   }
 

@@ -1,8 +1,8 @@
 package io.allidb.dataplane.server;
 
 import io.allidb.api.proto.AlliDBGrpc;
+import io.allidb.dataplane.node.EntityStore;
 import io.allidb.dataplane.query.QueryExecutor;
-import io.allidb.dataplane.storage.StorageEngine;
 import io.allidb.dataplane.storage.StorageOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
@@ -50,7 +50,7 @@ final class TestNode implements AutoCloseable {
       Path dir,
       Clock clock,
       UnaryOperator<NodeConfig.Builder> config,
-      Function<StorageEngine, QueryExecutor> executors)
+      Function<EntityStore, QueryExecutor> executors)
       throws IOException {
     String name = InProcessServerBuilder.generateName();
     NodeConfig c = config(dir, clock, config);

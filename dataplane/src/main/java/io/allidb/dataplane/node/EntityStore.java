@@ -1,0 +1,199 @@
+package io.allidb.dataplane.node;
+
+import io.allidb.api.proto.Entity;
+import io.allidb.dataplane.index.EntityIndexer;
+import io.allidb.dataplane.index.graph.GraphIndex;
+import io.allidb.dataplane.index.graph.InMemoryGraphIndex;
+import io.allidb.dataplane.index.vector.JVectorIndex;
+import io.allidb.dataplane.index.vector.VectorIndex;
+import io.allidb.dataplane.index.vector.VectorIndexOptions;
+import io.allidb.dataplane.storage.StorageEngine;
+import io.allidb.dataplane.storage.StorageOptions;
+import java.io.IOException;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.TreeSet;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A node's entities: the storage engine (the data of record) plus the vector and graph indexes kept
+ * in step with it.
+ *
+ * <p>Writes go to storage first, then to the indexes, and return only when both are done: an
+ * acknowledged write is durable (per the storage durability mode) <em>and</em> visible to the next
+ * query. Writes of the same key are serialized by a striped lock around both steps, so the indexes
+ * apply them in timestamp order and always hold the version storage would return. A vector whose
+ * dimension differs from the tenant's is rejected before anything is written.
+ *
+ * <p>At open the indexes are rebuilt from storage (see {@link EntityIndexer#rebuild}); on-disk
+ * index segments would remove that step and are future work (measured rebuild rate in {@code
+ * docs/benchmarks.md}).
+ *
+ * <p>Thread-safe.
+ */
+public final class EntityStore implements AutoCloseable {
+  private static final Logger logger = LoggerFactory.getLogger(EntityStore.class);
+  private static final int STRIPES = 256;
+
+  private final StorageEngine storage;
+  private final VectorIndex vectors;
+  private final GraphIndex graph;
+  private final EntityIndexer indexer;
+  private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
+
+  private EntityStore(StorageEngine storage, VectorIndex vectors, GraphIndex graph) {
+    this.storage = storage;
+    this.vectors = vectors;
+    this.graph = graph;
+    this.indexer = new EntityIndexer(vectors, graph);
+    for (int i = 0; i < STRIPES; i++) {
+      stripes[i] = new ReentrantLock();
+    }
+  }
+
+  /** Opens storage and rebuilds the indexes from it. */
+  public static EntityStore open(StorageOptions storageOptions, VectorIndexOptions vectorOptions)
+      throws IOException {
+    StorageEngine storage = StorageEngine.open(storageOptions);
+    VectorIndex vectors = new JVectorIndex(vectorOptions);
+    try {
+      var store = new EntityStore(storage, vectors, new InMemoryGraphIndex());
+      var stats = store.indexer.rebuild(storage);
+      logger.info("indexes ready: {}", stats);
+      return store;
+    } catch (IOException | RuntimeException e) {
+      vectors.close();
+      storage.close();
+      throw e;
+    }
+  }
+
+  /** Stores an entity and indexes it; returns its write timestamp. */
+  public long put(String tenant, Entity entity) throws IOException {
+    ReentrantLock lock = stripe(tenant, entity.getEntityId());
+    lock.lock();
+    try {
+      checkVector(tenant, entity, dimension(tenant));
+      long ts = storage.put(tenant, entity);
+      indexer.index(tenant, entity);
+      return ts;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Stores entities atomically and indexes them; returns the greatest write timestamp. */
+  public long putBatch(String tenant, List<Entity> entities) throws IOException {
+    var locks = new TreeSet<Integer>();
+    for (Entity e : entities) {
+      locks.add(stripeIndex(tenant, e.getEntityId()));
+    }
+    locks.forEach(i -> stripes[i].lock()); // ascending order: no deadlock between batches
+    try {
+      OptionalInt dim = dimension(tenant);
+      for (Entity e : entities) {
+        dim = checkVector(tenant, e, dim);
+      }
+      long ts = storage.putBatch(tenant, entities);
+      for (Entity e : entities) {
+        indexer.index(tenant, e);
+      }
+      return ts;
+    } finally {
+      locks.descendingSet().forEach(i -> stripes[i].unlock());
+    }
+  }
+
+  /** Deletes an entity from storage and the indexes; returns the tombstone's timestamp. */
+  public long delete(String tenant, String id) throws IOException {
+    ReentrantLock lock = stripe(tenant, id);
+    lock.lock();
+    try {
+      long ts = storage.delete(tenant, id);
+      indexer.remove(tenant, id);
+      return ts;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The tenant's vector dimension, fixed by its first vector; empty before that. */
+  public OptionalInt dimension(String tenant) {
+    return vectors.dimension(tenant);
+  }
+
+  /**
+   * Checks an entity's latest embedding against the tenant's dimension (or the one a batch fixed);
+   * returns the dimension in force afterwards.
+   *
+   * @throws IllegalArgumentException naming the entity, the expected and the actual dimension, or
+   *     the first non-finite component
+   */
+  public static OptionalInt checkVector(String tenant, Entity entity, OptionalInt dimension) {
+    int n = entity.getEmbeddingsCount();
+    if (n == 0) {
+      return dimension;
+    }
+    var latest = entity.getEmbeddings(n - 1);
+    int dim = latest.getVectorCount();
+    if (dim == 0) {
+      throw new IllegalArgumentException(
+          "entity " + entity.getEntityId() + ": the latest embedding is empty");
+    }
+    if (dimension.isPresent() && dimension.getAsInt() != dim) {
+      throw new IllegalArgumentException(
+          "entity "
+              + entity.getEntityId()
+              + ": embedding has dimension "
+              + dim
+              + " but tenant '"
+              + tenant
+              + "' uses "
+              + dimension.getAsInt());
+    }
+    for (int i = 0; i < dim; i++) {
+      if (!Float.isFinite(latest.getVector(i))) {
+        throw new IllegalArgumentException(
+            "entity "
+                + entity.getEntityId()
+                + ": embedding component "
+                + i
+                + " is "
+                + latest.getVector(i));
+      }
+    }
+    return OptionalInt.of(dim);
+  }
+
+  public StorageEngine storage() {
+    return storage;
+  }
+
+  public VectorIndex vectors() {
+    return vectors;
+  }
+
+  public GraphIndex graph() {
+    return graph;
+  }
+
+  private ReentrantLock stripe(String tenant, String id) {
+    return stripes[stripeIndex(tenant, id)];
+  }
+
+  private static int stripeIndex(String tenant, String id) {
+    return Math.floorMod(31 * tenant.hashCode() + id.hashCode(), STRIPES);
+  }
+
+  /** Closes the indexes and then storage. */
+  @Override
+  public void close() throws IOException {
+    try {
+      vectors.close();
+    } finally {
+      storage.close();
+    }
+  }
+}
