@@ -22,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,6 +49,7 @@ import org.slf4j.LoggerFactory;
 public final class StorageEngine implements AutoCloseable {
   private static final Logger logger = LoggerFactory.getLogger(StorageEngine.class);
   private static final int MAX_SCAN_LIMIT = 10_000;
+  private static final long SLOWDOWN_NANOS = 100_000;
 
   private final StorageOptions options;
   private final EngineFiles files;
@@ -225,8 +227,18 @@ public final class StorageEngine implements AutoCloseable {
   private void awaitMemtableRoom() throws IOException {
     while (true) {
       View v = view;
-      if (v.active.bytes() < options.memtableBytes()
-          || v.frozen.size() < options.maxFrozenMemtables()) {
+      boolean slotsBusy = v.frozen.size() >= options.maxFrozenMemtables();
+      if (!slotsBusy) {
+        return;
+      }
+      if (v.active.bytes() < options.memtableBytes()) {
+        if (v.active.bytes() > options.memtableBytes() / 2) {
+          // Write slowdown (RocksDB's delayed writes): while every frozen slot is still flushing,
+          // each write past half a memtable yields a little CPU to the flush thread, which
+          // otherwise competes with every writer for two cores and loses; without it writers
+          // fill the memtable and then stop dead for a whole flush (p99 of 0.4-1 s).
+          LockSupport.parkNanos(SLOWDOWN_NANOS);
+        }
         return;
       }
       flusher.awaitProgress(100, v.frozen.size());
