@@ -1,6 +1,7 @@
 package io.allidb.dataplane.cli;
 
 import io.grpc.StatusRuntimeException;
+import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -43,6 +44,15 @@ public final class AlliDbCli {
   /** Runs the CLI and returns its exit code (tests call this instead of {@link #main}). */
   public static int run(String... args) {
     return new CommandLine(new AlliDbCli())
+        .setExecutionExceptionHandler(AlliDbCli::handleError)
+        .execute(args);
+  }
+
+  /** Runs the CLI with its output and errors going to {@code out} and {@code err} (for tests). */
+  static int run(PrintWriter out, PrintWriter err, String... args) {
+    return new CommandLine(new AlliDbCli())
+        .setOut(out)
+        .setErr(err)
         .setExecutionExceptionHandler(AlliDbCli::handleError)
         .execute(args);
   }
