@@ -164,7 +164,7 @@ final class QueryCommand implements Callable<Integer> {
     if (explain) {
       out.printf(
           "%-3s %-6s %-28s %-12s %-6s %-6s %-6s %-7s %-4s %s%n",
-          "#", "score", "entity", "type", "vector", "graph", "import", "recency", "hops", "seed");
+          "#", "score", "entity", "type", "vector", "graph", "impt", "recency", "hops", "seed");
     } else {
       out.printf("%-3s %-6s %-28s %-12s %s%n", "#", "score", "entity", "type", "text");
     }

@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The node's REST mirror: HTTP/1.1 on Netty, translating the original gateway's JSON routes to
- * calls on the node's own gRPC service (see {@link RestHandler} for the routes).
+ * calls on the node's own gRPC service (the routes are listed in {@code docs/api.md}).
  *
  * <p>It starts before storage opens so {@code /livez} answers during WAL replay; until {@link
  * #attach(Channel)} hands it the in-process channel to the service, API routes answer 503. Event
