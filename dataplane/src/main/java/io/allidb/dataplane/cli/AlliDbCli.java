@@ -1,10 +1,17 @@
 package io.allidb.dataplane.cli;
 
+import io.grpc.StatusRuntimeException;
+import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The {@code allidb} command line: {@code allidb server} starts a node; client commands come later.
+ * The {@code allidb} command line: {@code allidb server} starts a node; {@code put}, {@code get},
+ * {@code delete}, {@code query}, {@code scan} and {@code import} talk to one over gRPC; {@code
+ * demo} runs the bundled Graph RAG example.
+ *
+ * <p>Client errors print the gRPC status code and message (never a stack trace) and exit 1; usage
+ * errors exit 2.
  *
  * <p>Not thread-safe; one instance per invocation.
  */
@@ -13,16 +20,56 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = AlliDbCli.Version.class,
     description = "AlliDB: a vector + graph database for retrieval-augmented generation.",
-    subcommands = {ServerCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {
+      ServerCommand.class,
+      EntityCommands.Put.class,
+      EntityCommands.Get.class,
+      EntityCommands.Delete.class,
+      QueryCommand.class,
+      ScanCommand.class,
+      ImportCommand.class,
+      DemoCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public final class AlliDbCli {
 
   public static void main(String[] args) {
+    // DJL probes for CUDA on every start and warns when there is none; the CPU is what we use
+    if (System.getProperty("org.slf4j.simpleLogger.log.ai.djl") == null) {
+      System.setProperty("org.slf4j.simpleLogger.log.ai.djl", "error");
+    }
     System.exit(run(args));
   }
 
   /** Runs the CLI and returns its exit code (tests call this instead of {@link #main}). */
   public static int run(String... args) {
-    return new CommandLine(new AlliDbCli()).execute(args);
+    return new CommandLine(new AlliDbCli())
+        .setExecutionExceptionHandler(AlliDbCli::handleError)
+        .execute(args);
+  }
+
+  /** Runs the CLI with its output and errors going to {@code out} and {@code err} (for tests). */
+  static int run(PrintWriter out, PrintWriter err, String... args) {
+    return new CommandLine(new AlliDbCli())
+        .setOut(out)
+        .setErr(err)
+        .setExecutionExceptionHandler(AlliDbCli::handleError)
+        .execute(args);
+  }
+
+  private static int handleError(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
+    String prefix = "allidb " + cmd.getCommandName() + ": ";
+    if (e instanceof StatusRuntimeException s) {
+      var status = s.getStatus();
+      cmd.getErr()
+          .println(
+              prefix
+                  + status.getCode()
+                  + (status.getDescription() == null ? "" : ": " + status.getDescription()));
+    } else {
+      cmd.getErr().println(prefix + e.getClass().getSimpleName() + ": " + e.getMessage());
+    }
+    return 1;
   }
 
   static final class Version implements CommandLine.IVersionProvider {

@@ -2,6 +2,8 @@ package io.allidb.dataplane.cli;
 
 import io.allidb.dataplane.server.DataplaneServer;
 import io.allidb.dataplane.server.NodeConfig;
+import io.allidb.dataplane.storage.StorageOptions;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,7 +50,7 @@ final class ServerCommand implements Callable<Integer> {
   @Option(
       names = "--http-port",
       defaultValue = "7080",
-      description = "REST mirror port, reserved (default: ${DEFAULT-VALUE}).")
+      description = "REST mirror port; -1 disables it (default: ${DEFAULT-VALUE}).")
   int httpPort;
 
   @Option(
@@ -97,6 +99,11 @@ final class ServerCommand implements Callable<Integer> {
             .grpcPort(grpcPort)
             .httpPort(httpPort)
             .apiKeyFile(keys)
+            // one node per JVM here, so its metrics go where GET /metrics and agents look
+            .storage(
+                StorageOptions.builder(dir.resolve("storage"))
+                    .metrics(PrometheusRegistry.defaultRegistry)
+                    .build())
             .maxInboundMessageBytes(maxMessageBytes)
             .vectorDimension(vectorDimension)
             .build();
@@ -112,7 +119,14 @@ final class ServerCommand implements Callable<Integer> {
                   }
                 },
                 "allidb-shutdown"));
-    out.println("AlliDB node " + nodeId + " listening on " + bind + ":" + server.port());
+    out.println(
+        "AlliDB node "
+            + nodeId
+            + " listening on "
+            + bind
+            + ": gRPC "
+            + server.port()
+            + (server.httpPort() < 0 ? "" : ", REST " + server.httpPort()));
     server.awaitTermination();
     return 0;
   }

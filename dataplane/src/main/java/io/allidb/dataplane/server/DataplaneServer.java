@@ -6,16 +6,21 @@ import io.allidb.dataplane.node.EntityStore;
 import io.allidb.dataplane.query.GraphRagQueryExecutor;
 import io.allidb.dataplane.query.QueryDefaults;
 import io.allidb.dataplane.query.QueryExecutor;
+import io.allidb.dataplane.server.rest.RestServer;
+import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.ServerInterceptors;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -24,7 +29,9 @@ import org.slf4j.LoggerFactory;
 /**
  * One AlliDB node's public gRPC server: the {@code allidb.AlliDB} service behind API-key
  * authentication, the standard {@code grpc.health.v1} health service and server reflection, over a
- * storage engine in the node's data directory.
+ * storage engine in the node's data directory; plus, unless {@link NodeConfig#httpPort()} is -1,
+ * the REST mirror ({@link RestServer}), which reaches the same service objects through an
+ * in-process gRPC server so it inherits authentication, validation and deadlines unchanged.
  *
  * <p>The transport comes from the caller's {@link ServerBuilder}: production passes {@link
  * #forNetty(NodeConfig)}, tests an {@code InProcessServerBuilder} (the grpc-java RouteGuide
@@ -45,6 +52,9 @@ public final class DataplaneServer implements AutoCloseable {
   private volatile boolean serving;
   private EntityStore store;
   private Server server;
+  private Server inProcessServer;
+  private ManagedChannel inProcessChannel;
+  private RestServer rest;
   private boolean closed;
 
   /** A node whose queries run on the Graph RAG executor over the node's indexes. */
@@ -90,7 +100,24 @@ public final class DataplaneServer implements AutoCloseable {
       throw new IllegalStateException("already started");
     }
     ApiKeys keys = ApiKeys.load(config.apiKeyFile());
-    store = EntityStore.open(config.storage(), VectorIndexOptions.defaults());
+    if (config.httpPort() >= 0) {
+      // up before storage opens, so /livez answers (and /readyz says 503) during WAL replay
+      rest =
+          new RestServer(
+                  config.bindAddress(),
+                  config.httpPort(),
+                  config.maxInboundMessageBytes(),
+                  RestServer.DEFAULT_DEADLINE,
+                  () -> serving,
+                  config.storage().metrics())
+              .start();
+    }
+    try {
+      store = EntityStore.open(config.storage(), VectorIndexOptions.defaults());
+    } catch (IOException | RuntimeException e) {
+      closeRest();
+      throw e;
+    }
     try {
       var service =
           new AlliDbService(
@@ -105,7 +132,22 @@ public final class DataplaneServer implements AutoCloseable {
                   ServerInterceptors.intercept(ProtoReflectionServiceV1.newInstance(), auth))
               .build()
               .start();
+      if (rest != null) {
+        String name = "allidb-rest-" + UUID.randomUUID();
+        inProcessServer =
+            InProcessServerBuilder.forName(name)
+                .maxInboundMessageSize(config.maxInboundMessageBytes())
+                .addService(ServerInterceptors.intercept(service, auth))
+                .build()
+                .start();
+        inProcessChannel = InProcessChannelBuilder.forName(name).build();
+        rest.attach(inProcessChannel);
+      }
     } catch (IOException | RuntimeException e) {
+      if (server != null) {
+        server.shutdownNow();
+      }
+      closeRest();
       store.close();
       throw e;
     }
@@ -113,9 +155,10 @@ public final class DataplaneServer implements AutoCloseable {
     health.setStatus("", ServingStatus.SERVING);
     health.setStatus(AlliDBGrpc.SERVICE_NAME, ServingStatus.SERVING);
     logger.info(
-        "node {} serving gRPC on port {} with {} API key(s), data in {}",
+        "node {} serving gRPC on port {}{} with {} API key(s), data in {}",
         config.nodeId(),
         server.getPort(),
+        rest == null ? "" : " and REST on port " + rest.port(),
         keys.size(),
         config.dataDir());
     return this;
@@ -124,6 +167,11 @@ public final class DataplaneServer implements AutoCloseable {
   /** The bound port (useful with port 0), or -1 for transports without one (in-process). */
   public int port() {
     return server.getPort();
+  }
+
+  /** The REST mirror's bound port, or -1 when it is disabled. */
+  public int httpPort() {
+    return rest == null ? -1 : rest.port();
   }
 
   /** Blocks until the server has terminated (gRPC's threads are daemons). */
@@ -141,20 +189,48 @@ public final class DataplaneServer implements AutoCloseable {
     serving = false;
     // probes see NOT_SERVING first, so load balancers stop routing while calls drain
     health.enterTerminalState();
+    // REST stops accepting first; its calls in flight drain in the in-process server below
+    closeRest();
     server.shutdown();
+    if (inProcessServer != null) {
+      inProcessServer.shutdown();
+    }
     try {
       Duration grace = config.shutdownGrace();
-      if (!server.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+      long deadline = System.nanoTime() + grace.toNanos();
+      boolean drained = server.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS);
+      if (inProcessServer != null) {
+        drained &=
+            inProcessServer.awaitTermination(
+                Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      }
+      if (!drained) {
         logger.warn("in-flight calls still running after {}; cancelling them", grace);
         server.shutdownNow();
         server.awaitTermination(5, TimeUnit.SECONDS);
+        if (inProcessServer != null) {
+          inProcessServer.shutdownNow();
+          inProcessServer.awaitTermination(5, TimeUnit.SECONDS);
+        }
       }
     } catch (InterruptedException e) {
       server.shutdownNow();
+      if (inProcessServer != null) {
+        inProcessServer.shutdownNow();
+      }
       Thread.currentThread().interrupt();
     } finally {
+      if (inProcessChannel != null) {
+        inProcessChannel.shutdownNow();
+      }
       store.close();
     }
     logger.info("node {} stopped", config.nodeId());
+  }
+
+  private void closeRest() {
+    if (rest != null) {
+      rest.close();
+    }
   }
 }

@@ -11,9 +11,9 @@ import java.util.Objects;
  * @param nodeId this node's id (RangeScan's {@code node_id} naming another node is refused until
  *     cluster membership exists)
  * @param dataDir the node's data directory; storage lives in {@code dataDir/storage} by default
- * @param bindAddress the address the gRPC (and later REST) listeners bind to
+ * @param bindAddress the address the gRPC and REST listeners bind to
  * @param grpcPort public gRPC port; 0 picks a free port
- * @param httpPort port of the REST mirror (not served yet)
+ * @param httpPort port of the REST mirror; 0 picks a free port, -1 disables it
  * @param apiKeyFile key file read by {@link ApiKeys} ({@code <key-id>.<secret> <tenant>} lines)
  * @param storage storage engine options
  * @param maxInboundMessageBytes largest accepted request; larger ones get {@code
@@ -50,7 +50,9 @@ public record NodeConfig(
       throw new IllegalArgumentException("nodeId must not be empty");
     }
     checkPort("grpcPort", grpcPort);
-    checkPort("httpPort", httpPort);
+    if (httpPort != -1) {
+      checkPort("httpPort", httpPort);
+    }
     if (maxInboundMessageBytes < 1024) {
       throw new IllegalArgumentException(
           "maxInboundMessageBytes must be >= 1024; got " + maxInboundMessageBytes);

@@ -22,13 +22,13 @@ import java.util.function.UnaryOperator;
  * A real node (real storage in a temp dir, real gRPC server) with two tenants' keys, reached over
  * the in-process transport or over TCP on 127.0.0.1, for tests that call it with real stubs.
  */
-final class TestNode implements AutoCloseable {
-  static final String TENANT_A = "tenant-a";
-  static final String TENANT_B = "tenant-b";
-  static final String KEY_A = "key-a.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
-  static final String KEY_B = "key-b.bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
+public final class TestNode implements AutoCloseable {
+  public static final String TENANT_A = "tenant-a";
+  public static final String TENANT_B = "tenant-b";
+  public static final String KEY_A = "key-a.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+  public static final String KEY_B = "key-b.bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
 
-  final DataplaneServer server;
+  public final DataplaneServer server;
   final ManagedChannel channel;
 
   private TestNode(DataplaneServer server, ManagedChannel channel) {
@@ -64,7 +64,8 @@ final class TestNode implements AutoCloseable {
   }
 
   /** A node on an ephemeral TCP port of 127.0.0.1 (Netty, as in production). */
-  static TestNode overTcp(Path dir, UnaryOperator<NodeConfig.Builder> config) throws IOException {
+  public static TestNode overTcp(Path dir, UnaryOperator<NodeConfig.Builder> config)
+      throws IOException {
     NodeConfig probe =
         config(dir, Clock.systemUTC(), b -> config.apply(b).bindAddress("127.0.0.1").grpcPort(0));
     var server = new DataplaneServer(DataplaneServer.forNetty(probe), probe).start();
@@ -82,7 +83,10 @@ final class TestNode implements AutoCloseable {
     Files.writeString(
         keys, "# test keys\n" + KEY_A + " " + TENANT_A + "\n" + KEY_B + " " + TENANT_B + "\n");
     var storage = StorageOptions.builder(dir.resolve("storage")).clock(clock).build();
-    return config.apply(NodeConfig.builder(dir).apiKeyFile(keys).storage(storage)).build();
+    // REST off unless a test turns it on (httpPort(0)): the default 7080 would collide
+    return config
+        .apply(NodeConfig.builder(dir).apiKeyFile(keys).storage(storage).httpPort(-1))
+        .build();
   }
 
   /** A blocking stub that sends {@code apiKey}; null sends no key at all. */
