@@ -41,6 +41,7 @@ import picocli.CommandLine.Spec;
     description = "Import the bundled sample dataset and run a Graph RAG query on it.")
 final class DemoCommand implements Callable<Integer> {
   static final String SAMPLE = "/sample/databases.jsonl";
+  private static final List<String> RELATIONS = List.of("influenced", "designed_by");
 
   @Mixin ClientOptions client;
   @Spec CommandSpec spec;
@@ -51,7 +52,7 @@ final class DemoCommand implements Callable<Integer> {
       description = "The question (default: ${DEFAULT-VALUE}).")
   String question;
 
-  @Option(names = "-k", defaultValue = "8", description = "Results (default: ${DEFAULT-VALUE}).")
+  @Option(names = "-k", defaultValue = "14", description = "Results (default: ${DEFAULT-VALUE}).")
   int k;
 
   @Override
@@ -89,15 +90,36 @@ final class DemoCommand implements Callable<Integer> {
                   StandardCharsets.UTF_8))) {
         new Importer(() -> client.withDeadline(stub), 64, embedder, err).run(in, 0);
       }
+      // people only, reached directly or through "X influenced a system that Y designed"
       var request =
           QueryCommand.request(
-              QueryCommand.boxed(embedder.embed(question)), k, 2, List.of(), "OUTGOING", List.of());
-      var response = client.withDeadline(stub).query(request);
+              QueryCommand.boxed(embedder.embed(question)),
+              k,
+              2,
+              RELATIONS,
+              "OUTGOING",
+              List.of("person"));
+      // one ANN seed per wanted result, so the rest of the answer has to come through the graph
+      var response =
+          client.withDeadline(stub).query(request.toBuilder().setExpandFactor(1).build());
       out.println();
       out.println("Q: " + question);
-      out.println("   (Graph RAG: " + k + " results, 2 hops along outgoing edges, --explain)");
+      out.println(
+          "   (Graph RAG: "
+              + k
+              + " people, up to 2 hops along "
+              + String.join(" and ", RELATIONS)
+              + " edges; 'hops' and 'seed' show how each was reached)");
       out.println();
       QueryCommand.printTable(response, true, out);
+      out.println();
+      for (var r : response.getResultsList()) {
+        if (r.getBreakdown().getHops() > 0) {
+          out.printf(
+              "reached through the graph: %s (%d hops from %s)%n",
+              r.getEntityId(), r.getBreakdown().getHops(), r.getBreakdown().getSeedEntityId());
+        }
+      }
       out.flush();
       return 0;
     } finally {
