@@ -1,5 +1,7 @@
 package io.allidb.dataplane.cli;
 
+import io.allidb.dataplane.query.QueryDefaults;
+import io.allidb.dataplane.query.ScoringWeights;
 import io.allidb.dataplane.server.DataplaneServer;
 import io.allidb.dataplane.server.NodeConfig;
 import io.allidb.dataplane.storage.StorageOptions;
@@ -72,6 +74,14 @@ final class ServerCommand implements Callable<Integer> {
       description = "Required embedding dimension; 0 accepts any (default: ${DEFAULT-VALUE}).")
   int vectorDimension;
 
+  @Option(
+      names = "--score-weights",
+      defaultValue = "1.0,0.3,0.2,0.1",
+      description =
+          "Default query score weights vector,graph,importance,recency; a request's weights"
+              + " override them (default: ${DEFAULT-VALUE}, the original's).")
+  String scoreWeights;
+
   private final PrintStream out = System.out;
   private final PrintStream err = System.err;
 
@@ -106,6 +116,7 @@ final class ServerCommand implements Callable<Integer> {
                     .build())
             .maxInboundMessageBytes(maxMessageBytes)
             .vectorDimension(vectorDimension)
+            .query(QueryDefaults.standard().withWeights(ScoringWeights.parse(scoreWeights)))
             .build();
     DataplaneServer server = new DataplaneServer(DataplaneServer.forNetty(config), config).start();
     Runtime.getRuntime()

@@ -42,8 +42,8 @@ import java.util.function.Predicate;
  *       that reached it.
  *   <li><b>Score.</b> {@link ScoreComponents}: {@code (cos + 1) / 2} of the latest embedding (0
  *       without one), the mean edge weight along the path (1.0 for a seed), {@code
- *       sigmoid(importance)}, {@code exp(-age / 30 days)} at query time; weighted by the request or
- *       {@link ScoringWeights#DEFAULT}.
+ *       sigmoid(importance)}, {@code exp(-age / 30 days)} at query time; weighted by the request's
+ *       weights where given, else the server's ({@link QueryDefaults#weights()}).
  *   <li><b>Filter, then top-k.</b> The filter applies before the cut. When fewer than {@code k}
  *       candidates pass it, a filtered ANN search (the filter runs inside the index search) adds
  *       direct hits, so k results come back whenever k matching entities with vectors exist.
@@ -93,7 +93,7 @@ public final class GraphRagQueryExecutor implements QueryExecutor {
     }
     float[] query = toArray(request.getQueryVectorList());
     var plan = QueryPlan.of(request, defaults);
-    var weights = ScoringWeights.resolve(request.getWeights());
+    var weights = defaults.weights().overriddenBy(request.getWeights());
     Instant now = clock.instant();
     long nowNanos = now.getEpochSecond() * 1_000_000_000L + now.getNano();
 

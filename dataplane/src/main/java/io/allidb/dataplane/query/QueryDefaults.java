@@ -11,9 +11,16 @@ package io.allidb.dataplane.query;
  * @param fanout new neighbours taken per entity per hop
  * @param maxCandidates most entities one query scores (seeds plus expansion); bounds the work
  * @param ef default ANN beam width; higher improves recall at the cost of latency
+ * @param weights the server's score weights; a request's {@code weights} override them one by one
  */
 public record QueryDefaults(
-    int expandFactor, int maxHops, int maxHopsLimit, int fanout, int maxCandidates, int ef) {
+    int expandFactor,
+    int maxHops,
+    int maxHopsLimit,
+    int fanout,
+    int maxCandidates,
+    int ef,
+    ScoringWeights weights) {
   public QueryDefaults {
     if (expandFactor < 1 || maxHops < 0 || maxHopsLimit < maxHops || fanout < 1) {
       throw new IllegalArgumentException(
@@ -26,14 +33,23 @@ public record QueryDefaults(
               + ", "
               + fanout);
     }
+    java.util.Objects.requireNonNull(weights, "weights");
     if (maxCandidates < 1 || ef < 1) {
       throw new IllegalArgumentException(
           "maxCandidates and ef must be >= 1; got " + maxCandidates + ", " + ef);
     }
   }
 
-  /** 2 seeds per result, 2 hops (at most 4), 10 neighbours per hop, 1000 candidates, beam 100. */
+  /**
+   * 2 seeds per result, 2 hops (at most 4), 10 neighbours per hop, 1000 candidates, beam 100, the
+   * original's weights.
+   */
   public static QueryDefaults standard() {
-    return new QueryDefaults(2, 2, 4, 10, 1000, 100);
+    return new QueryDefaults(2, 2, 4, 10, 1000, 100, ScoringWeights.DEFAULT);
+  }
+
+  /** These defaults with other server weights. */
+  public QueryDefaults withWeights(ScoringWeights w) {
+    return new QueryDefaults(expandFactor, maxHops, maxHopsLimit, fanout, maxCandidates, ef, w);
   }
 }

@@ -29,10 +29,40 @@ public record ScoringWeights(double vector, double graph, double importance, dou
 
   /** The request's weights, each absent one replaced by {@link #DEFAULT}'s. */
   public static ScoringWeights resolve(ScoreWeights requested) {
+    return DEFAULT.overriddenBy(requested);
+  }
+
+  /** The request's weights, each absent one replaced by this (the server's) weight. */
+  public ScoringWeights overriddenBy(ScoreWeights requested) {
     return new ScoringWeights(
-        requested.hasVector() ? requested.getVector() : DEFAULT.vector,
-        requested.hasGraph() ? requested.getGraph() : DEFAULT.graph,
-        requested.hasImportance() ? requested.getImportance() : DEFAULT.importance,
-        requested.hasRecency() ? requested.getRecency() : DEFAULT.recency);
+        requested.hasVector() ? requested.getVector() : vector,
+        requested.hasGraph() ? requested.getGraph() : graph,
+        requested.hasImportance() ? requested.getImportance() : importance,
+        requested.hasRecency() ? requested.getRecency() : recency);
+  }
+
+  /**
+   * Parses {@code "vector,graph,importance,recency"}, e.g. {@code "1.0,0.3,0.2,0.1"}.
+   *
+   * @throws IllegalArgumentException naming the input when it is not four numbers
+   */
+  public static ScoringWeights parse(String text) {
+    String[] parts = text.split(",");
+    if (parts.length != 4) {
+      throw new IllegalArgumentException(
+          "score weights must be four comma-separated numbers (vector,graph,importance,recency);"
+              + " got '"
+              + text
+              + "'");
+    }
+    try {
+      return new ScoringWeights(
+          Double.parseDouble(parts[0].trim()),
+          Double.parseDouble(parts[1].trim()),
+          Double.parseDouble(parts[2].trim()),
+          Double.parseDouble(parts[3].trim()));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("score weights '" + text + "': " + e.getMessage());
+    }
   }
 }

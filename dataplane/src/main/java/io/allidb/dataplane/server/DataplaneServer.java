@@ -4,7 +4,6 @@ import io.allidb.api.proto.AlliDBGrpc;
 import io.allidb.dataplane.index.vector.VectorIndexOptions;
 import io.allidb.dataplane.node.EntityStore;
 import io.allidb.dataplane.query.GraphRagQueryExecutor;
-import io.allidb.dataplane.query.QueryDefaults;
 import io.allidb.dataplane.query.QueryExecutor;
 import io.allidb.dataplane.server.rest.RestServer;
 import io.grpc.ManagedChannel;
@@ -67,7 +66,7 @@ public final class DataplaneServer implements AutoCloseable {
                 store.storage(),
                 store.vectors(),
                 store.graph(),
-                QueryDefaults.standard(),
+                config.query(),
                 config.storage().clock()));
   }
 

@@ -1,5 +1,6 @@
 package io.allidb.dataplane.server;
 
+import io.allidb.dataplane.query.QueryDefaults;
 import io.allidb.dataplane.storage.StorageOptions;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,6 +23,7 @@ import java.util.Objects;
  * @param shutdownGrace how long shutdown waits for in-flight calls before cancelling them
  * @param vectorDimension the dimension every embedding and query vector must have; 0 accepts any
  *     (the original never checked)
+ * @param query the Graph RAG query's defaults and limits, score weights included
  */
 public record NodeConfig(
     String nodeId,
@@ -33,7 +35,8 @@ public record NodeConfig(
     StorageOptions storage,
     int maxInboundMessageBytes,
     Duration shutdownGrace,
-    int vectorDimension) {
+    int vectorDimension,
+    QueryDefaults query) {
 
   public static final int DEFAULT_GRPC_PORT = 7000;
   public static final int DEFAULT_HTTP_PORT = 7080;
@@ -46,6 +49,7 @@ public record NodeConfig(
     Objects.requireNonNull(apiKeyFile, "apiKeyFile");
     Objects.requireNonNull(storage, "storage");
     Objects.requireNonNull(shutdownGrace, "shutdownGrace");
+    Objects.requireNonNull(query, "query");
     if (nodeId.isEmpty()) {
       throw new IllegalArgumentException("nodeId must not be empty");
     }
@@ -89,6 +93,7 @@ public record NodeConfig(
     private int maxInboundMessageBytes = DEFAULT_MAX_INBOUND_MESSAGE_BYTES;
     private Duration shutdownGrace = Duration.ofSeconds(20);
     private int vectorDimension;
+    private QueryDefaults query = QueryDefaults.standard();
 
     private Builder(Path dataDir) {
       this.dataDir = Objects.requireNonNull(dataDir, "dataDir");
@@ -136,6 +141,11 @@ public record NodeConfig(
       return this;
     }
 
+    public Builder query(QueryDefaults v) {
+      query = v;
+      return this;
+    }
+
     public Builder vectorDimension(int v) {
       vectorDimension = v;
       return this;
@@ -152,7 +162,8 @@ public record NodeConfig(
           storage != null ? storage : StorageOptions.builder(dataDir.resolve("storage")).build(),
           maxInboundMessageBytes,
           shutdownGrace,
-          vectorDimension);
+          vectorDimension,
+          query);
     }
   }
 }

@@ -184,6 +184,31 @@ class GraphRagQueryExecutorTest {
     }
   }
 
+  @Test
+  void serverWeightsApplyAndARequestOverridesThemOneByOne() throws Exception {
+    store.put("t", entity("near", "doc", new float[] {1, 0}));
+    store.put(
+        "t", entity("important", "doc", new float[] {0, 1}).toBuilder().setImportance(5).build());
+    var importanceOnly =
+        new GraphRagQueryExecutor(
+            store.storage(),
+            store.vectors(),
+            store.graph(),
+            QueryDefaults.standard().withWeights(new ScoringWeights(0, 0, 1, 0)),
+            Clock.systemUTC());
+    var byServer = importanceOnly.execute("t", request(2).build());
+    assertThat(ids(byServer)).containsExactly("important", "near");
+    var overridden =
+        importanceOnly.execute(
+            "t",
+            request(2)
+                .setWeights(io.allidb.api.proto.ScoreWeights.newBuilder().setVector(10))
+                .build());
+    assertThat(ids(overridden)).containsExactly("near", "important");
+    assertThat(overridden.getResults(0).getScore())
+        .isCloseTo(10 * 1.0 + 1 * 0.5, org.assertj.core.data.Offset.offset(1e-9));
+  }
+
   private QueryResponse run(QueryRequest request) throws Exception {
     return executor.execute("t", request);
   }
