@@ -3,7 +3,6 @@ package io.allidb.dataplane.query;
 import io.allidb.api.proto.Entity;
 import io.allidb.api.proto.QueryRequest;
 import io.allidb.api.proto.QueryResponse;
-import io.allidb.api.proto.QueryResult;
 import io.allidb.api.proto.ScoreBreakdown;
 import io.allidb.dataplane.storage.ScanPage;
 import io.allidb.dataplane.storage.StorageEngine;
@@ -49,7 +48,7 @@ public final class BruteForceQueryExecutor implements QueryExecutor {
     if (k < 1) {
       throw new IllegalArgumentException("k must be >= 1; got " + k);
     }
-    float[] query = toArray(request.getQueryVectorList());
+    float[] query = ScoreComponents.toArray(request.getQueryVectorList());
     ScoringWeights weights = ScoringWeights.resolve(request.getWeights());
     Instant now = clock.instant();
     long nowNanos = now.getEpochSecond() * 1_000_000_000L + now.getNano();
@@ -80,15 +79,7 @@ public final class BruteForceQueryExecutor implements QueryExecutor {
     hits.sort(worstFirst.reversed());
     var response = QueryResponse.newBuilder().setTraceId(request.getTraceId());
     for (Hit h : hits) {
-      var result =
-          QueryResult.newBuilder()
-              .setEntityId(h.entityId())
-              .setScore(h.score())
-              .setBreakdown(h.breakdown());
-      if (!request.getOmitEntities()) {
-        result.setEntity(h.entity());
-      }
-      response.addResults(result);
+      response.addResults(ScoreComponents.result(h.entity(), h.score(), h.breakdown(), request));
     }
     return response.setTotalResults(hits.size()).build();
   }
@@ -103,29 +94,9 @@ public final class BruteForceQueryExecutor implements QueryExecutor {
     if (latest.size() != query.length) {
       return null;
     }
-    var b =
-        ScoreBreakdown.newBuilder()
-            .setVector(ScoreComponents.vector(query, toArray(latest)))
-            .setGraph(1.0) // a direct hit: the original gave path-less candidates the full score
-            .setImportance(ScoreComponents.importance(e.getImportance()))
-            .setRecency(ScoreComponents.recency(e.getUpdatedAtNanos(), nowNanos))
-            .setHops(0)
-            .setSeedEntityId(e.getEntityId())
-            .build();
-    double score =
-        w.vector() * b.getVector()
-            + w.graph() * b.getGraph()
-            + w.importance() * b.getImportance()
-            + w.recency() * b.getRecency();
-    return new Hit(e.getEntityId(), score, b, e);
-  }
-
-  private static float[] toArray(List<Float> v) {
-    float[] out = new float[v.size()];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = v.get(i);
-    }
-    return out;
+    // a direct hit: the original gave path-less candidates the full graph score
+    var b = ScoreComponents.breakdown(e, query, 1.0, 0, e.getEntityId(), nowNanos);
+    return new Hit(e.getEntityId(), ScoreComponents.weighted(b, w), b, e);
   }
 
   private record Hit(String entityId, double score, ScoreBreakdown breakdown, Entity entity) {}

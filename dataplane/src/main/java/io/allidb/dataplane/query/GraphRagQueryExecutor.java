@@ -3,7 +3,6 @@ package io.allidb.dataplane.query;
 import io.allidb.api.proto.Entity;
 import io.allidb.api.proto.QueryRequest;
 import io.allidb.api.proto.QueryResponse;
-import io.allidb.api.proto.QueryResult;
 import io.allidb.api.proto.ScoreBreakdown;
 import io.allidb.api.proto.TraversalDirection;
 import io.allidb.dataplane.index.graph.Direction;
@@ -91,7 +90,7 @@ public final class GraphRagQueryExecutor implements QueryExecutor {
     if (k < 1) {
       throw new IllegalArgumentException("k must be >= 1; got " + k);
     }
-    float[] query = toArray(request.getQueryVectorList());
+    float[] query = ScoreComponents.toArray(request.getQueryVectorList());
     var plan = QueryPlan.of(request, defaults);
     var weights = defaults.weights().overriddenBy(request.getWeights());
     Instant now = clock.instant();
@@ -124,15 +123,7 @@ public final class GraphRagQueryExecutor implements QueryExecutor {
 
     var response = QueryResponse.newBuilder().setTraceId(request.getTraceId());
     for (Scored s : scored.subList(0, Math.min(k, scored.size()))) {
-      var result =
-          QueryResult.newBuilder()
-              .setEntityId(s.candidate().id())
-              .setScore(s.score())
-              .setBreakdown(s.breakdown());
-      if (!request.getOmitEntities()) {
-        result.setEntity(s.entity());
-      }
-      response.addResults(result);
+      response.addResults(ScoreComponents.result(s.entity(), s.score(), s.breakdown(), request));
     }
     return response.setTotalResults(response.getResultsCount()).build();
   }
@@ -197,26 +188,8 @@ public final class GraphRagQueryExecutor implements QueryExecutor {
       if (e == null || !QueryFilters.matches(e, request.getFilter())) {
         continue; // deleted since it was indexed, a dangling edge target, or filtered out
       }
-      double vector =
-          e.getEmbeddingsCount() == 0
-              ? 0
-              : ScoreComponents.vector(
-                  query, toArray(e.getEmbeddings(e.getEmbeddingsCount() - 1).getVectorList()));
-      var b =
-          ScoreBreakdown.newBuilder()
-              .setVector(vector)
-              .setGraph(c.graphScore())
-              .setImportance(ScoreComponents.importance(e.getImportance()))
-              .setRecency(ScoreComponents.recency(e.getUpdatedAtNanos(), nowNanos))
-              .setHops(c.hops())
-              .setSeedEntityId(c.seed())
-              .build();
-      double score =
-          w.vector() * b.getVector()
-              + w.graph() * b.getGraph()
-              + w.importance() * b.getImportance()
-              + w.recency() * b.getRecency();
-      out.add(new Scored(c, e, score, b));
+      var b = ScoreComponents.breakdown(e, query, c.graphScore(), c.hops(), c.seed(), nowNanos);
+      out.add(new Scored(c, e, ScoreComponents.weighted(b, w), b));
     }
     return out;
   }
@@ -240,14 +213,6 @@ public final class GraphRagQueryExecutor implements QueryExecutor {
       cache.put(id, e);
     }
     return e;
-  }
-
-  private static float[] toArray(List<Float> v) {
-    float[] out = new float[v.size()];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = v.get(i);
-    }
-    return out;
   }
 
   /** A request's expansion parameters with the server defaults filled in. */

@@ -1,5 +1,10 @@
 package io.allidb.dataplane.query;
 
+import io.allidb.api.proto.Entity;
+import io.allidb.api.proto.QueryRequest;
+import io.allidb.api.proto.QueryResult;
+import io.allidb.api.proto.ScoreBreakdown;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -46,5 +51,50 @@ public final class ScoreComponents {
   public static double recency(long updatedAtNanos, long nowNanos) {
     double age = (double) (nowNanos - updatedAtNanos);
     return Math.max(0, Math.min(1, Math.exp(-age / RECENCY_TIME_CONSTANT_NANOS)));
+  }
+
+  /**
+   * The breakdown of one candidate: {@code vector} from its latest embedding (0 without one), the
+   * given path's graph component, importance and recency at {@code nowNanos}.
+   */
+  public static ScoreBreakdown breakdown(
+      Entity e, float[] query, double graph, int hops, String seedId, long nowNanos) {
+    int n = e.getEmbeddingsCount();
+    // the latest embedding is the last one, as in the original
+    double v = n == 0 ? 0 : vector(query, toArray(e.getEmbeddings(n - 1).getVectorList()));
+    return ScoreBreakdown.newBuilder()
+        .setVector(v)
+        .setGraph(graph)
+        .setImportance(importance(e.getImportance()))
+        .setRecency(recency(e.getUpdatedAtNanos(), nowNanos))
+        .setHops(hops)
+        .setSeedEntityId(seedId)
+        .build();
+  }
+
+  /** The unified score: the breakdown's components weighted. */
+  public static double weighted(ScoreBreakdown b, ScoringWeights w) {
+    return w.vector() * b.getVector()
+        + w.graph() * b.getGraph()
+        + w.importance() * b.getImportance()
+        + w.recency() * b.getRecency();
+  }
+
+  /** A result row; the entity is left out when the request asked to omit entities. */
+  public static QueryResult result(Entity e, double score, ScoreBreakdown b, QueryRequest request) {
+    var r = QueryResult.newBuilder().setEntityId(e.getEntityId()).setScore(score).setBreakdown(b);
+    if (!request.getOmitEntities()) {
+      r.setEntity(e);
+    }
+    return r.build();
+  }
+
+  /** A protobuf float list as an array. */
+  public static float[] toArray(List<Float> v) {
+    float[] out = new float[v.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = v.get(i);
+    }
+    return out;
   }
 }
