@@ -100,7 +100,9 @@ public final class AnnBenchmark implements Callable<Integer> {
       names = "--engines",
       split = ",",
       defaultValue = "allidb,lucene,hnswlib,faiss",
-      description = "Engines in run order (default allidb,lucene,hnswlib,faiss).")
+      description =
+          "Engines in run order (default allidb,lucene,hnswlib,faiss); jvector-raw adds jvector"
+              + " without our wrapper, for diagnosis.")
   List<String> engines;
 
   @Option(
@@ -204,6 +206,7 @@ public final class AnnBenchmark implements Callable<Integer> {
       try {
         switch (engine) {
           case "allidb" -> runInProcess(out, data, ourEngine());
+          case "jvector-raw" -> runInProcess(out, data, new JVectorRawAnnEngine(ourOptions()));
           case "lucene" -> {
             AnnEngine lucene = luceneEngine();
             if (lucene != null) {
@@ -230,14 +233,17 @@ public final class AnnBenchmark implements Callable<Integer> {
   }
 
   private AnnEngine ourEngine() {
-    return new JVectorAnnEngine(
-        VectorIndexOptions.builder()
-            .metric(VectorMetric.EUCLIDEAN)
-            .maxDegree(maxDegree)
-            .constructionBeamWidth(constructionBeam)
-            .alpha(alpha)
-            .neighborOverflow(overflow)
-            .build());
+    return new JVectorAnnEngine(ourOptions());
+  }
+
+  private VectorIndexOptions ourOptions() {
+    return VectorIndexOptions.builder()
+        .metric(VectorMetric.EUCLIDEAN)
+        .maxDegree(maxDegree)
+        .constructionBeamWidth(constructionBeam)
+        .alpha(alpha)
+        .neighborOverflow(overflow)
+        .build();
   }
 
   /** The Lucene peer when it was compiled (JDK 21+ build with the bench profile), else null. */
