@@ -11,7 +11,12 @@ import picocli.CommandLine.Command;
     name = "allidb-bench",
     mixinStandardHelpOptions = true,
     description = "AlliDB benchmarks against peer engines on the same machine and workload.",
-    subcommands = {WriteBenchmark.class, CommandLine.HelpCommand.class})
+    subcommands = {
+      WriteBenchmark.class,
+      AnnBenchmark.class,
+      ServerBenchmark.class,
+      CommandLine.HelpCommand.class
+    })
 public final class BenchMain implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
