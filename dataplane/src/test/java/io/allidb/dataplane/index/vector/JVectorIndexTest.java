@@ -63,8 +63,9 @@ class JVectorIndexTest {
       }
       double recall = found / (10.0 * queries);
       System.out.printf(
-          "[recall] recall@10 = %.4f at beam %d (n=%d, dim=%d, M=32, 1000 overlapping gaussian clusters)%n",
-          recall, beam, n, dim);
+          "[recall] recall@10 = %.4f at beam %d (n=%d, dim=%d, M=%d, 1000 overlapping gaussian"
+              + " clusters)%n",
+          recall, beam, n, dim, VectorIndexOptions.defaults().maxDegree());
       if (beam == 100) {
         recallAt100 = recall;
       }
