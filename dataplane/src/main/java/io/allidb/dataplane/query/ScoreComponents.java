@@ -4,6 +4,7 @@ import io.allidb.api.proto.Entity;
 import io.allidb.api.proto.QueryRequest;
 import io.allidb.api.proto.QueryResult;
 import io.allidb.api.proto.ScoreBreakdown;
+import io.allidb.api.proto.VectorEmbedding;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -61,7 +62,7 @@ public final class ScoreComponents {
       Entity e, float[] query, double graph, int hops, String seedId, long nowNanos) {
     int n = e.getEmbeddingsCount();
     // the latest embedding is the last one, as in the original
-    double v = n == 0 ? 0 : vector(query, toArray(e.getEmbeddings(n - 1).getVectorList()));
+    double v = n == 0 ? 0 : vector(query, toArray(e.getEmbeddings(n - 1)));
     return ScoreBreakdown.newBuilder()
         .setVector(v)
         .setGraph(graph)
@@ -87,6 +88,15 @@ public final class ScoreComponents {
       r.setEntity(e);
     }
     return r.build();
+  }
+
+  /** An embedding's components, read unboxed (the list view boxes every float). */
+  public static float[] toArray(VectorEmbedding embedding) {
+    float[] out = new float[embedding.getVectorCount()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = embedding.getVector(i);
+    }
+    return out;
   }
 
   /** A protobuf float list as an array. */

@@ -76,7 +76,7 @@ public record VectorIndexOptions(
   }
 
   /**
-   * The defaults: cosine, M=16, construction beam 100, overflow 1.2, alpha 1.2, search beam 100.
+   * The defaults: cosine, M=32, construction beam 100, overflow 1.2, alpha 1.2, search beam 100.
    */
   public static VectorIndexOptions defaults() {
     return builder().build();
@@ -89,7 +89,7 @@ public record VectorIndexOptions(
   /** Mutable builder of {@link VectorIndexOptions}; not thread-safe. */
   public static final class Builder {
     private VectorMetric metric = VectorMetric.COSINE;
-    private int maxDegree = 16;
+    private int maxDegree = 32;
     private int constructionBeamWidth = 100;
     private float neighborOverflow = 1.2f;
     private float alpha = 1.2f;
