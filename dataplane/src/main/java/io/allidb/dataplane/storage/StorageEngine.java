@@ -472,20 +472,12 @@ public final class StorageEngine implements AutoCloseable {
 
   // ---------------------------------------------------------------- hooks for Flusher / compaction
 
-  StorageOptions options() {
-    return options;
-  }
-
   View view() {
     return view;
   }
 
   StorageMetrics metrics() {
     return metrics;
-  }
-
-  boolean isClosed() {
-    return closed;
   }
 
   /** Writes a frozen memtable to an SSTable and makes it live; deletes WAL segments it covered. */

@@ -1,7 +1,6 @@
 package io.allidb.dataplane.storage.compaction;
 
 import java.io.InterruptedIOException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -49,14 +48,5 @@ public final class IoThrottle {
       }
       sleepNanos = deadline - System.nanoTime();
     }
-  }
-
-  /** The configured rate in bytes per second (0: unthrottled). */
-  public long bytesPerSecond() {
-    return bytesPerSecond;
-  }
-
-  static long secondsToNanos(long s) {
-    return TimeUnit.SECONDS.toNanos(s);
   }
 }

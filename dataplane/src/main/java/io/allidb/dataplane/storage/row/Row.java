@@ -66,11 +66,6 @@ public record Row(
     return expiresAtMicros > 0 ? expiresAtMicros : Long.MAX_VALUE;
   }
 
-  /** Approximate memory footprint, for memtable size accounting. */
-  public long heapSize() {
-    return 64L + key.encodedSize() + value.length;
-  }
-
   @Override
   public boolean equals(Object o) {
     return o instanceof Row r

@@ -116,11 +116,6 @@ public final class RowKey implements Comparable<RowKey> {
     return c != 0 ? c : Arrays.compareUnsigned(idBytes, o.idBytes);
   }
 
-  /** Whether this key belongs to the given tenant (compared on UTF-8 bytes). */
-  public boolean hasTenant(byte[] otherTenantBytes) {
-    return Arrays.equals(tenantBytes, otherTenantBytes);
-  }
-
   @Override
   public boolean equals(Object o) {
     return o instanceof RowKey k
