@@ -1,0 +1,36 @@
+package io.allidb.dataplane.cluster.transport;
+
+import io.allidb.dataplane.cluster.proto.ApplyRowsReply;
+import io.allidb.dataplane.cluster.proto.ApplyRowsRequest;
+import io.allidb.dataplane.cluster.proto.DeliverHintsReply;
+import io.allidb.dataplane.cluster.proto.DeliverHintsRequest;
+import io.allidb.dataplane.cluster.proto.LocalExpandReply;
+import io.allidb.dataplane.cluster.proto.LocalExpandRequest;
+import io.allidb.dataplane.cluster.proto.LocalScanReply;
+import io.allidb.dataplane.cluster.proto.LocalScanRequest;
+import io.allidb.dataplane.cluster.proto.LocalSearchReply;
+import io.allidb.dataplane.cluster.proto.LocalSearchRequest;
+import io.allidb.dataplane.cluster.proto.ReadRowsReply;
+import io.allidb.dataplane.cluster.proto.ReadRowsRequest;
+import java.io.IOException;
+
+/**
+ * The data half of the internode service: what a replica does for a coordinator. The internode gRPC
+ * service decodes calls and hands them here (gossip goes to the gossiper); failures map to gRPC
+ * statuses there ({@link IllegalArgumentException} to INVALID_ARGUMENT, {@link IOException} to
+ * UNAVAILABLE).
+ */
+public interface ReplicaHandler {
+
+  ApplyRowsReply applyRows(ApplyRowsRequest request) throws IOException;
+
+  ReadRowsReply readRows(ReadRowsRequest request) throws IOException;
+
+  DeliverHintsReply deliverHints(DeliverHintsRequest request) throws IOException;
+
+  LocalSearchReply localSearch(LocalSearchRequest request) throws IOException;
+
+  LocalExpandReply localExpand(LocalExpandRequest request) throws IOException;
+
+  LocalScanReply localScan(LocalScanRequest request) throws IOException;
+}
