@@ -77,7 +77,7 @@ public final class JVectorIndex implements VectorIndex {
     checkOpen();
     Objects.requireNonNull(entityId, "entityId");
     TenantGraph existing = tenants.get(Objects.requireNonNull(tenant, "tenant"));
-    VectorFloat<?> v = toVector(tenant, vector, existing == null ? -1 : existing.dimension());
+    float[] v = toVector(tenant, vector, existing == null ? -1 : existing.dimension());
     TenantGraph graph =
         existing != null
             ? existing
@@ -119,9 +119,15 @@ public final class JVectorIndex implements VectorIndex {
       toVector(tenant, query, -1);
       return List.of();
     }
-    VectorFloat<?> q = toVector(tenant, query, graph.dimension());
+    VectorFloat<?> q = VECTORS.createFloatVector(toVector(tenant, query, graph.dimension()));
     int beam = beamWidth == 0 ? options.searchBeamWidth() : beamWidth;
     return graph.search(q, k, beam, acceptEntity);
+  }
+
+  @Override
+  public float[] vector(String tenant, String entityId) {
+    TenantGraph graph = tenants.get(tenant);
+    return graph == null ? null : graph.vector(entityId);
   }
 
   @Override
@@ -173,7 +179,7 @@ public final class JVectorIndex implements VectorIndex {
    *
    * @param expected the tenant's dimension, or -1 when it has none yet
    */
-  private VectorFloat<?> toVector(String tenant, float[] vector, int expected) {
+  private float[] toVector(String tenant, float[] vector, int expected) {
     String want = expected < 0 ? "any" : Integer.toString(expected);
     if (vector == null || vector.length == 0) {
       throw new IllegalArgumentException(
@@ -209,7 +215,7 @@ public final class JVectorIndex implements VectorIndex {
               + ", got "
               + vector.length);
     }
-    return VECTORS.createFloatVector(vector.clone());
+    return vector.clone();
   }
 
   private static IllegalArgumentException dimensionMismatch(

@@ -63,6 +63,13 @@ public interface VectorIndex extends AutoCloseable {
   List<VectorHit> search(
       String tenant, float[] query, int k, int beamWidth, Predicate<String> acceptEntity);
 
+  /**
+   * The entity's current vector, or null when it has none. The array is the index's own copy,
+   * returned without copying so a query can score hundreds of candidates cheaply: callers must not
+   * modify it.
+   */
+  float[] vector(String tenant, String entityId);
+
   /** The tenant's dimension, fixed by its first vector; empty when it never had one. */
   OptionalInt dimension(String tenant);
 
