@@ -4,6 +4,7 @@ import io.allidb.api.proto.Entity;
 import io.allidb.api.proto.GraphEdge;
 import io.allidb.api.proto.VectorEmbedding;
 import io.allidb.dataplane.index.graph.Edge;
+import io.allidb.dataplane.index.graph.EntityAttributes;
 import io.allidb.dataplane.index.graph.GraphIndex;
 import io.allidb.dataplane.index.vector.VectorIndex;
 import io.allidb.dataplane.index.vector.VectorRecord;
@@ -22,10 +23,11 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>Vector: the entity's latest embedding, the last element of {@code embeddings}; an entity
  *       without embeddings has no vector.
- *   <li>Graph: the entity's {@code outgoing_edges}, all starting at the entity (a stored {@code
- *       from_entity} is ignored: the row that holds an edge is its source). {@code incoming_edges}
- *       are not indexed: the graph index derives them from the sources' rows. Edges without a
- *       target or with a non-finite weight are skipped with a warning.
+ *   <li>Graph: the entity's {@link EntityAttributes} (type, importance, update time: what the query
+ *       scores besides the vector) and its {@code outgoing_edges}, all starting at the entity (a
+ *       stored {@code from_entity} is ignored: the row that holds an edge is its source). {@code
+ *       incoming_edges} are not indexed: the graph index derives them from the sources' rows. Edges
+ *       without a target or with a non-finite weight are skipped with a warning.
  * </ul>
  *
  * <p>Thread-safe when the indexes are (ours are). Calls for the same entity must not race each
@@ -60,7 +62,7 @@ public final class EntityIndexer {
     } else {
       vectors.upsert(tenant, id, vector);
     }
-    graph.putEntity(tenant, id, edges(tenant, entity));
+    graph.putEntity(tenant, id, attributes(entity), edges(tenant, entity));
   }
 
   /** Removes a deleted entity from both indexes. */
@@ -85,7 +87,7 @@ public final class EntityIndexer {
         (tenant, entity) -> {
           counts.entities++;
           List<Edge> edges = edges(tenant, entity);
-          graph.putEntity(tenant, entity.getEntityId(), edges);
+          graph.putEntity(tenant, entity.getEntityId(), attributes(entity), edges);
           counts.edges += edges.size();
           float[] vector = latestVector(entity);
           if (vector != null) {
@@ -135,6 +137,11 @@ public final class EntityIndexer {
     counts.vectors += batch.size() - rejected;
     counts.rejected += rejected;
     batch.clear();
+  }
+
+  private static EntityAttributes attributes(Entity entity) {
+    return new EntityAttributes(
+        entity.getEntityType(), entity.getImportance(), entity.getUpdatedAtNanos());
   }
 
   private static float[] latestVector(Entity entity) {
