@@ -1,7 +1,9 @@
 package io.allidb.dataplane.index.vector;
 
+import io.github.jbellis.jvector.disk.ByteBufferReader;
 import io.github.jbellis.jvector.graph.GraphIndexBuilder;
 import io.github.jbellis.jvector.graph.GraphSearcher;
+import io.github.jbellis.jvector.graph.OnHeapGraphIndex;
 import io.github.jbellis.jvector.graph.SearchResult;
 import io.github.jbellis.jvector.graph.similarity.BuildScoreProvider;
 import io.github.jbellis.jvector.graph.similarity.DefaultSearchScoreProvider;
@@ -12,10 +14,13 @@ import io.github.jbellis.jvector.vector.types.VectorFloat;
 import io.github.jbellis.jvector.vector.types.VectorTypeSupport;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.PriorityQueue;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -80,11 +85,47 @@ final class TenantGraph implements AutoCloseable {
     this.dimension = dimension;
     this.options = options;
     this.function = options.metric().function();
-    newGraph();
+    newGraph(new VectorStore(dimension));
   }
 
-  private void newGraph() {
-    store = new VectorStore(dimension);
+  /**
+   * A graph restored from a snapshot: the vectors by ordinal, the entity-to-ordinal map, and the
+   * graph as {@code OnHeapGraphIndex.save} wrote it.
+   *
+   * @throws IOException when the graph does not load or does not match the vectors
+   */
+  static TenantGraph restore(
+      String tenant,
+      VectorIndexOptions options,
+      VectorStore store,
+      Map<String, Integer> ordinals,
+      int nextOrdinal,
+      ByteBuffer graph)
+      throws IOException {
+    var g = new TenantGraph(tenant, store.dimension(), options);
+    g.closeBuilder(); // the empty one the constructor made
+    g.newGraph(store);
+    g.ordinalByEntity.putAll(ordinals);
+    g.nextOrdinal.set(nextOrdinal);
+    g.builder.load(new ByteBufferReader(graph));
+    var loaded = g.builder.getGraph();
+    if (loaded.size() != ordinals.size()
+        || loaded.getIdUpperBound() > nextOrdinal
+        || !ordinals.values().stream().allMatch(o -> loaded.containsNode(o))) {
+      throw new VectorSnapshotFormat.InvalidSnapshotException(
+          "tenant "
+              + tenant
+              + ": graph of "
+              + loaded.size()
+              + " nodes does not match "
+              + ordinals.size()
+              + " vectors");
+    }
+    return g;
+  }
+
+  private void newGraph(VectorStore vectors) {
+    store = vectors;
     builder =
         new GraphIndexBuilder(
             BuildScoreProvider.randomAccessScoreProvider(store, function),
@@ -103,6 +144,15 @@ final class TenantGraph implements AutoCloseable {
     return dimension;
   }
 
+  String tenant() {
+    return tenant;
+  }
+
+  /** A store slot for a vector this graph will own. */
+  static VectorStore.Slot slot(String entityId, float[] values) {
+    return new VectorStore.Slot(entityId, VECTORS.createFloatVector(values), values);
+  }
+
   int size() {
     return ordinalByEntity.size();
   }
@@ -113,6 +163,11 @@ final class TenantGraph implements AutoCloseable {
     VectorStore.Slot s = ordinal == null ? null : store.get(ordinal);
     // null when a concurrent delete's cleanup freed the slot between the two reads
     return s == null ? null : s.values();
+  }
+
+  /** A copy of the ids of the entities that have a vector here. */
+  Set<String> entityIds() {
+    return Set.copyOf(ordinalByEntity.keySet());
   }
 
   int pendingDeletes() {
@@ -312,7 +367,7 @@ final class TenantGraph implements AutoCloseable {
         // Nothing live: a new graph is cheaper than repairing one with no entry point left.
         dropSearchers();
         closeBuilder();
-        newGraph();
+        newGraph(new VectorStore(dimension));
         nextOrdinal.set(0);
         deleted.clear();
       } else {
@@ -338,6 +393,63 @@ final class TenantGraph implements AutoCloseable {
       builder.close();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Writes this graph's sections of a snapshot (see {@link VectorSnapshotFormat}); nothing when it
+   * holds no vector. Removes deleted nodes first and then marks the graph complete, which jvector
+   * requires before saving and after which the graph must take no more inserts: call only while
+   * closing, with writes stopped.
+   */
+  void writeSnapshot(VectorSnapshotFormat.Writer w) throws IOException {
+    lock.writeLock().lock();
+    try {
+      if (ordinalByEntity.isEmpty()) {
+        return;
+      }
+      if (deletedCount.get() > 0) {
+        builder.removeDeletedNodes();
+        for (Integer ordinal = deleted.poll(); ordinal != null; ordinal = deleted.poll()) {
+          store.free(ordinal);
+        }
+        deletedCount.set(0);
+      }
+      var out = w.beginSection(VectorSnapshotFormat.TENANT);
+      VectorSnapshotFormat.writeString(out, tenant);
+      VectorSnapshotFormat.writeString(out, options.metric().name());
+      out.writeInt(dimension);
+      out.writeInt(options.maxDegree());
+      out.writeInt(options.constructionBeamWidth());
+      out.writeFloat(options.neighborOverflow());
+      out.writeFloat(options.alpha());
+      out.writeInt(ordinalByEntity.size());
+      out.writeInt(nextOrdinal.get());
+      w.endSection();
+      writeVectors(w);
+      var graph = (OnHeapGraphIndex) builder.getGraph();
+      graph.setAllMutationsCompleted();
+      graph.save(w.beginSection(VectorSnapshotFormat.GRAPH));
+      w.endSection();
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  private void writeVectors(VectorSnapshotFormat.Writer w) throws IOException {
+    var entries = new ArrayList<>(ordinalByEntity.entrySet());
+    for (int from = 0; from < entries.size(); from += VectorSnapshotFormat.VECTORS_PER_SECTION) {
+      int to = Math.min(entries.size(), from + VectorSnapshotFormat.VECTORS_PER_SECTION);
+      var out = w.beginSection(VectorSnapshotFormat.VECTORS);
+      out.writeInt(to - from);
+      for (var e : entries.subList(from, to)) {
+        out.writeInt(e.getValue());
+        VectorSnapshotFormat.writeString(out, e.getKey());
+        for (float x : store.get(e.getValue()).values()) {
+          out.writeFloat(x);
+        }
+      }
+      w.endSection();
     }
   }
 
