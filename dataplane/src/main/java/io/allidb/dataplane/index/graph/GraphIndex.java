@@ -14,7 +14,7 @@ import java.util.Set;
  * query sees an entity's outgoing edges either all before or all after a concurrent {@link
  * #putEntity}.
  *
- * <p>Like the vector index it lives in memory and is rebuilt from storage at start.
+ * <p>It lives in memory and is rebuilt from storage at start ({@code EntityIndexer#rebuild}).
  */
 public interface GraphIndex {
 
