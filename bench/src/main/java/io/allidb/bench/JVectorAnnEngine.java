@@ -11,8 +11,8 @@ import java.util.Locale;
 /**
  * Our ANN as the server uses it: {@link JVectorIndex} behind the {@code VectorIndex} interface, one
  * tenant, entity ids are the decimal vector numbers. Everything the index does per call (read lock,
- * accept bits over the entity map, hit objects, sorting) is part of the measurement on purpose:
- * that is what a query pays.
+ * borrowing a pooled searcher, hit objects, sorting) is part of the measurement on purpose: that is
+ * what a query pays.
  */
 final class JVectorAnnEngine implements AnnEngine {
   private static final String TENANT = "ann";

@@ -4,14 +4,19 @@ import io.allidb.api.proto.Entity;
 import io.allidb.api.proto.GraphEdge;
 import io.allidb.api.proto.VectorEmbedding;
 import io.allidb.dataplane.index.graph.Edge;
+import io.allidb.dataplane.index.graph.EntityAttributes;
 import io.allidb.dataplane.index.graph.GraphIndex;
 import io.allidb.dataplane.index.vector.VectorIndex;
 import io.allidb.dataplane.index.vector.VectorRecord;
 import io.allidb.dataplane.storage.StorageEngine;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,10 +27,11 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>Vector: the entity's latest embedding, the last element of {@code embeddings}; an entity
  *       without embeddings has no vector.
- *   <li>Graph: the entity's {@code outgoing_edges}, all starting at the entity (a stored {@code
- *       from_entity} is ignored: the row that holds an edge is its source). {@code incoming_edges}
- *       are not indexed: the graph index derives them from the sources' rows. Edges without a
- *       target or with a non-finite weight are skipped with a warning.
+ *   <li>Graph: the entity's {@link EntityAttributes} (type, importance, update time: what the query
+ *       scores besides the vector) and its {@code outgoing_edges}, all starting at the entity (a
+ *       stored {@code from_entity} is ignored: the row that holds an edge is its source). {@code
+ *       incoming_edges} are not indexed: the graph index derives them from the sources' rows. Edges
+ *       without a target or with a non-finite weight are skipped with a warning.
  * </ul>
  *
  * <p>Thread-safe when the indexes are (ours are). Calls for the same entity must not race each
@@ -43,8 +49,17 @@ public final class EntityIndexer {
     this.graph = Objects.requireNonNull(graph, "graph");
   }
 
-  /** What {@link #rebuild} indexed. */
-  public record RebuildStats(long entities, long vectors, long edges, long skippedVectors) {}
+  /**
+   * What {@link #rebuild} did: entities scanned, vectors indexed (inserted or kept), edges, vectors
+   * rejected, vectors kept as loaded from a snapshot, and snapshot vectors storage no longer has.
+   */
+  public record RebuildStats(
+      long entities,
+      long vectors,
+      long edges,
+      long skippedVectors,
+      long reusedVectors,
+      long removedVectors) {}
 
   /**
    * Indexes the entity's current state, replacing what was indexed for it before.
@@ -60,7 +75,7 @@ public final class EntityIndexer {
     } else {
       vectors.upsert(tenant, id, vector);
     }
-    graph.putEntity(tenant, id, edges(tenant, entity));
+    graph.putEntity(tenant, id, attributes(entity), edges(tenant, entity));
   }
 
   /** Removes a deleted entity from both indexes. */
@@ -70,40 +85,78 @@ public final class EntityIndexer {
   }
 
   /**
-   * Indexes every live entity of every tenant in {@code engine}; meant for empty indexes at start,
-   * before writes are served. Vectors are inserted in parallel batches. An entity whose vector the
-   * index rejects (say, a dimension that differs from its tenant's) keeps its edges, loses its
-   * vector, and is counted and logged. Entities arrive in key order, not write order, so if storage
-   * ever held vectors of several dimensions for one tenant, the one in the smallest key fixes the
-   * tenant's dimension; the write path prevents that by indexing before it acknowledges.
+   * Brings both indexes in line with every live entity of every tenant in {@code engine}; meant for
+   * start-up, before writes are served. The graph index is built from scratch. The vector index may
+   * start empty (every vector is inserted, in parallel batches) or hold a snapshot: a vector it
+   * already holds for the entity, equal component for component to the latest embedding, is kept
+   * without touching the graph; a differing or missing one is (re)inserted; vectors of entities
+   * that are no longer live are deleted. Comparing contents rather than write timestamps costs one
+   * array comparison per entity and cannot be fooled by a write path that leaves timestamps alone.
+   *
+   * <p>An entity whose vector the index rejects (say, a dimension that differs from its tenant's)
+   * keeps its edges, loses its vector, and is counted and logged. Entities arrive in key order, not
+   * write order, so if storage ever held vectors of several dimensions for one tenant, the one in
+   * the smallest key fixes the tenant's dimension; the write path prevents that by indexing before
+   * it acknowledges.
    */
   public RebuildStats rebuild(StorageEngine engine) throws IOException {
     long start = System.nanoTime();
     var counts = new Counts();
     var batch = new ArrayList<VectorRecord>(REBUILD_BATCH);
+    // tenants that start with vectors (a snapshot): remember whom storage still has
+    var seen = new HashMap<String, Set<String>>();
+    vectors.tenants().forEach(t -> seen.put(t, new HashSet<>()));
     engine.forEachLive(
         (tenant, entity) -> {
           counts.entities++;
+          String id = entity.getEntityId();
           List<Edge> edges = edges(tenant, entity);
-          graph.putEntity(tenant, entity.getEntityId(), edges);
+          graph.putEntity(tenant, id, attributes(entity), edges);
           counts.edges += edges.size();
           float[] vector = latestVector(entity);
-          if (vector != null) {
-            batch.add(new VectorRecord(tenant, entity.getEntityId(), vector));
+          Set<String> seenOfTenant = seen.get(tenant);
+          if (vector != null && seenOfTenant != null) {
+            seenOfTenant.add(id);
+          }
+          if (vector != null && Arrays.equals(vector, vectors.vector(tenant, id))) {
+            counts.vectors++;
+            counts.reused++;
+          } else if (vector != null) {
+            batch.add(new VectorRecord(tenant, id, vector));
             if (batch.size() == REBUILD_BATCH) {
               flush(batch, counts);
             }
           }
         });
     flush(batch, counts);
-    var stats = new RebuildStats(counts.entities, counts.vectors, counts.edges, counts.rejected);
+    seen.forEach(
+        (tenant, live) -> {
+          for (String id : vectors.entityIds(tenant)) {
+            if (!live.contains(id)) {
+              vectors.delete(tenant, id);
+              counts.removed++;
+            }
+          }
+        });
+    var stats =
+        new RebuildStats(
+            counts.entities,
+            counts.vectors,
+            counts.edges,
+            counts.rejected,
+            counts.reused,
+            counts.removed);
     logger.info(
-        "rebuilt indexes in {} ms: {} entities, {} vectors, {} edges, {} vectors rejected",
+        "indexed storage in {} ms: {} entities, {} vectors ({} kept from the snapshot, {} inserted,"
+            + " {} rejected, {} removed), {} edges",
         (System.nanoTime() - start) / 1_000_000,
         stats.entities(),
         stats.vectors(),
-        stats.edges(),
-        stats.skippedVectors());
+        stats.reusedVectors(),
+        stats.vectors() - stats.reusedVectors(),
+        stats.skippedVectors(),
+        stats.removedVectors(),
+        stats.edges());
     return stats;
   }
 
@@ -113,6 +166,8 @@ public final class EntityIndexer {
     long vectors;
     long edges;
     long rejected;
+    long reused;
+    long removed;
   }
 
   /** Upserts a batch in parallel and clears it; rejected records are counted, not fatal. */
@@ -135,6 +190,11 @@ public final class EntityIndexer {
     counts.vectors += batch.size() - rejected;
     counts.rejected += rejected;
     batch.clear();
+  }
+
+  private static EntityAttributes attributes(Entity entity) {
+    return new EntityAttributes(
+        entity.getEntityType(), entity.getImportance(), entity.getUpdatedAtNanos());
   }
 
   private static float[] latestVector(Entity entity) {

@@ -7,9 +7,11 @@ import io.allidb.dataplane.index.graph.InMemoryGraphIndex;
 import io.allidb.dataplane.index.vector.JVectorIndex;
 import io.allidb.dataplane.index.vector.VectorIndex;
 import io.allidb.dataplane.index.vector.VectorIndexOptions;
+import io.allidb.dataplane.index.vector.VectorSnapshotFormat;
 import io.allidb.dataplane.storage.StorageEngine;
 import io.allidb.dataplane.storage.StorageOptions;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.TreeSet;
@@ -27,9 +29,10 @@ import org.slf4j.LoggerFactory;
  * apply them in timestamp order and always hold the version storage would return. A vector whose
  * dimension differs from the tenant's is rejected before anything is written.
  *
- * <p>At open the indexes are rebuilt from storage (see {@link EntityIndexer#rebuild}); on-disk
- * index segments would remove that step and are future work (measured rebuild rate in {@code
- * docs/benchmarks.md}).
+ * <p>At open the vector index is loaded from the snapshot the last clean close wrote ({@link
+ * VectorSnapshotFormat}, in the data directory) and both indexes are reconciled with storage (see
+ * {@link EntityIndexer#rebuild}): only entities whose vector differs from the snapshot's are
+ * inserted, so a restart after a clean close takes seconds instead of a full rebuild (ADR 0002).
  *
  * <p>Thread-safe.
  */
@@ -38,13 +41,16 @@ public final class EntityStore implements AutoCloseable {
   private static final int STRIPES = 256;
 
   private final StorageEngine storage;
-  private final VectorIndex vectors;
+  private final JVectorIndex vectors;
   private final GraphIndex graph;
   private final EntityIndexer indexer;
   private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
+  private final Path snapshot;
 
-  private EntityStore(StorageEngine storage, VectorIndex vectors, GraphIndex graph) {
+  private EntityStore(
+      StorageEngine storage, JVectorIndex vectors, GraphIndex graph, Path snapshot) {
     this.storage = storage;
+    this.snapshot = snapshot;
     this.vectors = vectors;
     this.graph = graph;
     this.indexer = new EntityIndexer(vectors, graph);
@@ -53,13 +59,14 @@ public final class EntityStore implements AutoCloseable {
     }
   }
 
-  /** Opens storage and rebuilds the indexes from it. */
+  /** Opens storage, loads the vector index snapshot and reconciles the indexes with storage. */
   public static EntityStore open(StorageOptions storageOptions, VectorIndexOptions vectorOptions)
       throws IOException {
     StorageEngine storage = StorageEngine.open(storageOptions);
-    VectorIndex vectors = new JVectorIndex(vectorOptions);
+    Path snapshot = storageOptions.dataDir().resolve(VectorSnapshotFormat.FILE_NAME);
+    JVectorIndex vectors = JVectorIndex.open(vectorOptions, snapshot);
     try {
-      var store = new EntityStore(storage, vectors, new InMemoryGraphIndex());
+      var store = new EntityStore(storage, vectors, new InMemoryGraphIndex(), snapshot);
       var stats = store.indexer.rebuild(storage);
       logger.info("indexes ready: {}", stats);
       return store;
@@ -187,11 +194,17 @@ public final class EntityStore implements AutoCloseable {
     return Math.floorMod(31 * tenant.hashCode() + id.hashCode(), STRIPES);
   }
 
-  /** Closes the indexes and then storage. */
+  /**
+   * Writes the vector index snapshot, closes the indexes and then storage. Writes must have
+   * stopped. A snapshot that cannot be written is logged, not thrown: the next open rebuilds
+   * instead.
+   */
   @Override
   public void close() throws IOException {
     try {
-      vectors.close();
+      vectors.close(snapshot);
+    } catch (IOException | RuntimeException e) {
+      logger.warn("could not write the vector index snapshot {}: {}", snapshot, e.toString());
     } finally {
       storage.close();
     }

@@ -1,12 +1,14 @@
 package io.allidb.dataplane.query;
 
 import io.allidb.api.proto.Entity;
+import io.allidb.api.proto.QueryFilter;
 import io.allidb.api.proto.QueryRequest;
 import io.allidb.api.proto.QueryResponse;
 import io.allidb.api.proto.ScoreBreakdown;
 import io.allidb.api.proto.TraversalDirection;
 import io.allidb.dataplane.index.graph.Direction;
 import io.allidb.dataplane.index.graph.Edge;
+import io.allidb.dataplane.index.graph.EntityAttributes;
 import io.allidb.dataplane.index.graph.GraphIndex;
 import io.allidb.dataplane.index.vector.VectorHit;
 import io.allidb.dataplane.index.vector.VectorIndex;
@@ -18,6 +20,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -48,9 +51,15 @@ import java.util.function.Predicate;
  *       direct hits, so k results come back whenever k matching entities with vectors exist.
  * </ol>
  *
- * <p>Every candidate is read from the storage engine, so deleted or updated entities are never
- * served stale, and only the caller's tenant is ever touched. The same request gives the same
- * answer on every call (ties break by entity id).
+ * <p><b>No storage reads while scoring.</b> Candidates are scored from what the indexes keep in
+ * memory: the vector from {@link VectorIndex#vector}, type, importance and update time from {@link
+ * GraphIndex#attributes}. Both are updated by the write path before a write is acknowledged and
+ * dropped on delete, so a deleted entity (or a dangling edge target) has no attributes and is
+ * skipped, as it would be after a storage read. Storage is read only for the results' full entities
+ * (skipped with {@code omit_entities}) and for candidates of a filter on chunk metadata, which the
+ * indexes do not keep. Scores and breakdowns equal those of {@link BruteForceQueryExecutor} for the
+ * same entities. Only the caller's tenant is ever touched; the same request gives the same answer
+ * on every call (ties break by entity id).
  *
  * <p>Thread-safe: holds no mutable state; its collaborators are thread-safe.
  */
@@ -81,8 +90,27 @@ public final class GraphRagQueryExecutor implements QueryExecutor {
     }
   }
 
+  /** A candidate's components and score; the protobuf breakdown is built for results only. */
   private record Scored(
-      Candidate candidate, Entity entity, double score, ScoreBreakdown breakdown) {}
+      Candidate candidate, double vector, double importance, double recency, double score) {
+    ScoreBreakdown breakdown() {
+      Candidate c = candidate;
+      return ScoreComponents.breakdown(
+          vector, c.graphScore(), importance, recency, c.hops(), c.seed());
+    }
+  }
+
+  private static final Comparator<Scored> BEST_FIRST =
+      Comparator.comparingDouble(Scored::score).reversed().thenComparing(s -> s.candidate().id());
+
+  /** One query's inputs, and the entities it read from storage (at most once each). */
+  private record Query(
+      String tenant,
+      QueryRequest request,
+      float[] vector,
+      ScoringWeights weights,
+      long nowNanos,
+      Map<String, Optional<Entity>> loaded) {}
 
   @Override
   public QueryResponse execute(String tenant, QueryRequest request) throws IOException {
@@ -90,40 +118,54 @@ public final class GraphRagQueryExecutor implements QueryExecutor {
     if (k < 1) {
       throw new IllegalArgumentException("k must be >= 1; got " + k);
     }
-    float[] query = ScoreComponents.toArray(request.getQueryVectorList());
     var plan = QueryPlan.of(request, defaults);
-    var weights = defaults.weights().overriddenBy(request.getWeights());
     Instant now = clock.instant();
-    long nowNanos = now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    var q =
+        new Query(
+            tenant,
+            request,
+            ScoreComponents.toArray(request.getQueryVectorList()),
+            defaults.weights().overriddenBy(request.getWeights()),
+            now.getEpochSecond() * 1_000_000_000L + now.getNano(),
+            new HashMap<>());
 
-    Map<String, Candidate> candidates = expand(tenant, seeds(tenant, query, plan), plan);
-    var entities = new HashMap<String, Optional<Entity>>();
-    List<Scored> scored = score(tenant, candidates, query, weights, nowNanos, request, entities);
+    Map<String, Candidate> candidates = expand(tenant, seeds(tenant, q.vector(), plan), plan);
+    List<Scored> scored = score(q, candidates.values());
     if (scored.size() < k && vectors.dimension(tenant).isPresent()) {
       // Too few candidates passed the filter: ask the index for matching direct hits.
-      Predicate<String> accepts = id -> matches(tenant, id, request, entities);
-      var extra = new LinkedHashMap<String, Candidate>();
+      Predicate<String> accepts = id -> passes(q, id, graph.attributes(tenant, id));
+      var extra = new ArrayList<Candidate>();
       List<VectorHit> direct;
       try {
-        direct = vectors.search(tenant, query, k, plan.ef(), accepts);
+        direct = vectors.search(tenant, q.vector(), k, plan.ef(), accepts);
       } catch (UncheckedIOException e) {
         throw e.getCause();
       }
       for (VectorHit hit : direct) {
         if (!candidates.containsKey(hit.entityId())) {
-          extra.put(hit.entityId(), new Candidate(hit.entityId(), hit.entityId(), 0, 0));
+          extra.add(new Candidate(hit.entityId(), hit.entityId(), 0, 0));
         }
       }
-      scored.addAll(score(tenant, extra, query, weights, nowNanos, request, entities));
+      scored.addAll(score(q, extra));
     }
-    scored.sort(
-        Comparator.comparingDouble(Scored::score)
-            .reversed()
-            .thenComparing(s -> s.candidate().id()));
+    scored.sort(BEST_FIRST);
+    return respond(q, scored, k);
+  }
 
-    var response = QueryResponse.newBuilder().setTraceId(request.getTraceId());
-    for (Scored s : scored.subList(0, Math.min(k, scored.size()))) {
-      response.addResults(ScoreComponents.result(s.entity(), s.score(), s.breakdown(), request));
+  /** The top k, with full entities unless omitted; an entity deleted meanwhile is passed over. */
+  private QueryResponse respond(Query q, List<Scored> scored, int k) throws IOException {
+    var response = QueryResponse.newBuilder().setTraceId(q.request().getTraceId());
+    boolean withEntities = !q.request().getOmitEntities();
+    for (Scored s : scored) {
+      if (response.getResultsCount() == k) {
+        break;
+      }
+      String id = s.candidate().id();
+      Entity e = withEntities ? load(q, id).orElse(null) : null;
+      if (withEntities && e == null) {
+        continue;
+      }
+      response.addResults(ScoreComponents.result(id, e, s.score(), s.breakdown()));
     }
     return response.setTotalResults(response.getResultsCount()).build();
   }
@@ -172,45 +214,46 @@ public final class GraphRagQueryExecutor implements QueryExecutor {
     return known;
   }
 
-  private List<Scored> score(
-      String tenant,
-      Map<String, Candidate> candidates,
-      float[] query,
-      ScoringWeights w,
-      long nowNanos,
-      QueryRequest request,
-      Map<String, Optional<Entity>> entities)
-      throws IOException {
+  private List<Scored> score(Query q, Collection<Candidate> candidates) {
     var out = new ArrayList<Scored>(candidates.size());
-    for (Candidate c : candidates.values()) {
+    for (Candidate c : candidates) {
       CallDeadline.check();
-      Entity e = load(tenant, c.id(), entities).orElse(null);
-      if (e == null || !QueryFilters.matches(e, request.getFilter())) {
+      EntityAttributes a = graph.attributes(q.tenant(), c.id());
+      if (!passes(q, c.id(), a)) {
         continue; // deleted since it was indexed, a dangling edge target, or filtered out
       }
-      var b = ScoreComponents.breakdown(e, query, c.graphScore(), c.hops(), c.seed(), nowNanos);
-      out.add(new Scored(c, e, ScoreComponents.weighted(b, w), b));
+      float[] v = vectors.vector(q.tenant(), c.id());
+      double vector = v == null ? 0 : ScoreComponents.vector(q.vector(), v);
+      double importance = ScoreComponents.importance(a.importance());
+      double recency = ScoreComponents.recency(a.updatedAtNanos(), q.nowNanos());
+      double score =
+          ScoreComponents.weighted(vector, c.graphScore(), importance, recency, q.weights());
+      out.add(new Scored(c, vector, importance, recency, score));
     }
     return out;
   }
 
-  private boolean matches(
-      String tenant, String id, QueryRequest request, Map<String, Optional<Entity>> entities) {
+  /** Whether a live entity (non-null attributes) passes the request's filter. */
+  private boolean passes(Query q, String id, EntityAttributes a) {
+    QueryFilter filter = q.request().getFilter();
+    if (a == null || !QueryFilters.matchesType(a.entityType(), filter)) {
+      return false;
+    }
+    if (!QueryFilters.needsChunks(filter)) {
+      return true;
+    }
     try {
-      return load(tenant, id, entities)
-          .map(e -> QueryFilters.matches(e, request.getFilter()))
-          .orElse(false);
+      return load(q, id).map(e -> QueryFilters.matches(e, filter)).orElse(false);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
-  private Optional<Entity> load(String tenant, String id, Map<String, Optional<Entity>> cache)
-      throws IOException {
-    Optional<Entity> e = cache.get(id);
+  private Optional<Entity> load(Query q, String id) throws IOException {
+    Optional<Entity> e = q.loaded().get(id);
     if (e == null) {
-      e = storage.get(tenant, id);
-      cache.put(id, e);
+      e = storage.get(q.tenant(), id);
+      q.loaded().put(id, e);
     }
     return e;
   }

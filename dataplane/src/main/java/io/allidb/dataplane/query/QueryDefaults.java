@@ -42,9 +42,9 @@ public record QueryDefaults(
 
   /**
    * 2 seeds per result, 2 hops (at most 4), 10 neighbours per hop, 400 candidates, beam 100, the
-   * original's weights. Every candidate is read from storage and scored, so the candidate budget
-   * bounds a query's cost: 400 is what the Graph RAG latency target assumes (PERFORMANCE_ANCHORS.md
-   * section 7); the original allowed 1000.
+   * original's weights. Every candidate is scored (from the indexes' memory, not storage), so the
+   * candidate budget bounds a query's cost: 400 is what the Graph RAG latency target assumes
+   * (PERFORMANCE_ANCHORS.md section 7); the original allowed 1000.
    */
   public static QueryDefaults standard() {
     return new QueryDefaults(2, 2, 4, 10, 400, 100, ScoringWeights.DEFAULT);

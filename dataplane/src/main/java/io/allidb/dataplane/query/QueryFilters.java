@@ -19,8 +19,7 @@ public final class QueryFilters {
    * and one of its chunks carries all {@code chunk_metadata} entries.
    */
   public static boolean matches(Entity entity, QueryFilter filter) {
-    if (filter.getEntityTypesCount() > 0
-        && !filter.getEntityTypesList().contains(entity.getEntityType())) {
+    if (!matchesType(entity.getEntityType(), filter)) {
       return false;
     }
     Map<String, String> wanted = filter.getChunkMetadataMap();
@@ -33,5 +32,15 @@ public final class QueryFilters {
       }
     }
     return false;
+  }
+
+  /** The entity-type half of {@link #matches}: true when the filter names no types or this one. */
+  public static boolean matchesType(String entityType, QueryFilter filter) {
+    return filter.getEntityTypesCount() == 0 || filter.getEntityTypesList().contains(entityType);
+  }
+
+  /** Whether {@link #matches} needs more of an entity than its type (its chunks' metadata). */
+  public static boolean needsChunks(QueryFilter filter) {
+    return filter.getChunkMetadataCount() > 0;
   }
 }

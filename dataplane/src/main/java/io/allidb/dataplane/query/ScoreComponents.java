@@ -63,11 +63,23 @@ public final class ScoreComponents {
     int n = e.getEmbeddingsCount();
     // the latest embedding is the last one, as in the original
     double v = n == 0 ? 0 : vector(query, toArray(e.getEmbeddings(n - 1)));
+    return breakdown(
+        v,
+        graph,
+        importance(e.getImportance()),
+        recency(e.getUpdatedAtNanos(), nowNanos),
+        hops,
+        seedId);
+  }
+
+  /** A breakdown from components already computed (see the single-component methods). */
+  public static ScoreBreakdown breakdown(
+      double vector, double graph, double importance, double recency, int hops, String seedId) {
     return ScoreBreakdown.newBuilder()
-        .setVector(v)
+        .setVector(vector)
         .setGraph(graph)
-        .setImportance(importance(e.getImportance()))
-        .setRecency(recency(e.getUpdatedAtNanos(), nowNanos))
+        .setImportance(importance)
+        .setRecency(recency)
         .setHops(hops)
         .setSeedEntityId(seedId)
         .build();
@@ -75,16 +87,30 @@ public final class ScoreComponents {
 
   /** The unified score: the breakdown's components weighted. */
   public static double weighted(ScoreBreakdown b, ScoringWeights w) {
-    return w.vector() * b.getVector()
-        + w.graph() * b.getGraph()
-        + w.importance() * b.getImportance()
-        + w.recency() * b.getRecency();
+    return weighted(b.getVector(), b.getGraph(), b.getImportance(), b.getRecency(), w);
+  }
+
+  /**
+   * The unified score of components; every executor goes through here, so equal components give
+   * bit-identical scores.
+   */
+  public static double weighted(
+      double vector, double graph, double importance, double recency, ScoringWeights w) {
+    return w.vector() * vector
+        + w.graph() * graph
+        + w.importance() * importance
+        + w.recency() * recency;
   }
 
   /** A result row; the entity is left out when the request asked to omit entities. */
   public static QueryResult result(Entity e, double score, ScoreBreakdown b, QueryRequest request) {
-    var r = QueryResult.newBuilder().setEntityId(e.getEntityId()).setScore(score).setBreakdown(b);
-    if (!request.getOmitEntities()) {
+    return result(e.getEntityId(), request.getOmitEntities() ? null : e, score, b);
+  }
+
+  /** A result row with the entity, or without it when {@code e} is null. */
+  public static QueryResult result(String entityId, Entity e, double score, ScoreBreakdown b) {
+    var r = QueryResult.newBuilder().setEntityId(entityId).setScore(score).setBreakdown(b);
+    if (e != null) {
       r.setEntity(e);
     }
     return r.build();

@@ -124,4 +124,42 @@ class EntityIndexerTest {
       assertThat(graph.neighbors("t1", "e0", Direction.OUTGOING, Set.of(), 10)).hasSize(1);
     }
   }
+
+  @Test
+  void rebuildFromASnapshotInsertsOnlyChangedVectorsAndRemovesDeletedOnes() throws Exception {
+    var rnd =
+        new Random(
+            Seeds.seed("rebuildFromASnapshotInsertsOnlyChangedVectorsAndRemovesDeletedOnes"));
+    Path snapshot = dir.resolve("index.snapshot");
+    try (var engine = StorageEngine.open(StorageOptions.builder(dir.resolve("db")).build())) {
+      var batch = new ArrayList<Entity>();
+      for (int i = 0; i < 300; i++) {
+        batch.add(Entities.random(rnd, "e" + i, 8));
+      }
+      engine.putBatch("t1", batch);
+      indexer.rebuild(engine);
+      vectors.close(snapshot);
+
+      // written after the snapshot (as a crash before the next clean close would leave them)
+      Entity changed = Entities.random(rnd, "e1", 8);
+      engine.put("t1", changed);
+      engine.delete("t1", "e2");
+      engine.put("t1", Entities.random(rnd, "e-new", 8));
+
+      try (var loaded = JVectorIndex.open(VectorIndexOptions.defaults(), snapshot)) {
+        var stats = new EntityIndexer(loaded, new InMemoryGraphIndex()).rebuild(engine);
+        assertThat(stats.reusedVectors()).isEqualTo(298);
+        assertThat(stats.removedVectors()).isEqualTo(1);
+        assertThat(stats.vectors()).isEqualTo(300);
+        assertThat(loaded.entityIds("t1")).hasSize(300).contains("e-new").doesNotContain("e2");
+        var latest = changed.getEmbeddings(changed.getEmbeddingsCount() - 1).getVectorList();
+        float[] expected = new float[latest.size()];
+        for (int i = 0; i < expected.length; i++) {
+          expected[i] = latest.get(i);
+        }
+        assertThat(loaded.vector("t1", "e1")).containsExactly(expected);
+        assertThat(loaded.search("t1", expected, 1, 50, null).get(0).entityId()).isEqualTo("e1");
+      }
+    }
+  }
 }

@@ -16,6 +16,8 @@ import io.allidb.dataplane.storage.StorageOptions;
 import io.allidb.dataplane.testing.Seeds;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
@@ -181,6 +183,49 @@ class GraphRagQueryExecutorTest {
       assertThat(ids(run(req)))
           .as("query %d seed %d", q, seed)
           .isEqualTo(ids(oracle.execute("t", req)));
+    }
+  }
+
+  /**
+   * Scores come from the indexes' in-memory copies (vector, type, importance, update time), not
+   * from storage; with every entity a candidate they must equal the storage-reading oracle's bit
+   * for bit, entities included.
+   */
+  @Test
+  void scoresBreakdownsAndEntitiesEqualTheOraclesWhenEveryEntityIsACandidate() throws Exception {
+    long seed = Seeds.seed("scoresBreakdownsAndEntitiesEqualTheOraclesWhenEveryEntityIsACandidate");
+    var rnd = new Random(seed);
+    var clock = Clock.fixed(Instant.parse("2026-11-26T00:00:00Z"), ZoneOffset.UTC);
+    long now = clock.instant().getEpochSecond() * 1_000_000_000L;
+    for (int i = 0; i < 300; i++) {
+      var v = new float[] {rnd.nextFloat() - 0.5f, rnd.nextFloat() - 0.5f, rnd.nextFloat() - 0.5f};
+      store.put(
+          "t",
+          entity("e" + i, i % 3 == 0 ? "person" : "doc", v).toBuilder()
+              .setImportance(rnd.nextGaussian() * 2)
+              .setUpdatedAtNanos(now - (long) (rnd.nextDouble() * 90 * 86_400e9))
+              .build());
+    }
+    store.delete("t", "e7"); // gone from the indexes too: never a candidate
+    var indexed =
+        new GraphRagQueryExecutor(
+            store.storage(), store.vectors(), store.graph(), QueryDefaults.standard(), clock);
+    var oracle = new BruteForceQueryExecutor(store.storage(), clock);
+    for (int q = 0; q < 20; q++) {
+      var req =
+          QueryRequest.newBuilder()
+              .addQueryVector(rnd.nextFloat() - 0.5f)
+              .addQueryVector(rnd.nextFloat() - 0.5f)
+              .addQueryVector(rnd.nextFloat() - 0.5f)
+              .setK(10)
+              .setExpandFactor(40) // 400 seeds: every entity is a candidate
+              .setOmitEntities(q % 2 == 0);
+      if (q % 4 == 1) {
+        req.setFilter(QueryFilter.newBuilder().addEntityTypes("person"));
+      }
+      assertThat(indexed.execute("t", req.build()))
+          .as("query %d seed %d", q, seed)
+          .isEqualTo(oracle.execute("t", req.build()));
     }
   }
 

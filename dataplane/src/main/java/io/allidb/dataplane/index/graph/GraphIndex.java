@@ -14,22 +14,36 @@ import java.util.Set;
  * query sees an entity's outgoing edges either all before or all after a concurrent {@link
  * #putEntity}.
  *
- * <p>Like the vector index it lives in memory and is rebuilt from storage at start.
+ * <p>It lives in memory and is rebuilt from storage at start ({@code EntityIndexer#rebuild}).
  */
 public interface GraphIndex {
 
   /**
-   * Replaces the entity's outgoing edges with {@code outgoingEdges} and updates the incoming
-   * adjacency of every old and new target. When several edges share target and relation, the last
-   * one wins.
+   * Records the entity as live with its attributes, replaces its outgoing edges with {@code
+   * outgoingEdges} and updates the incoming adjacency of every old and new target. When several
+   * edges share target and relation, the last one wins.
    *
    * @throws IllegalArgumentException when an edge's {@link Edge#from()} is not {@code entityId}
    */
-  void putEntity(String tenant, String entityId, List<Edge> outgoingEdges);
+  void putEntity(
+      String tenant, String entityId, EntityAttributes attributes, List<Edge> outgoingEdges);
 
   /**
-   * Drops the entity's outgoing edges and their reverse entries. Edges that other entities store
-   * towards it stay until those entities change, as they do in storage.
+   * {@link #putEntity(String, String, EntityAttributes, List)} with {@link EntityAttributes#NONE}.
+   */
+  default void putEntity(String tenant, String entityId, List<Edge> outgoingEdges) {
+    putEntity(tenant, entityId, EntityAttributes.NONE, outgoingEdges);
+  }
+
+  /**
+   * The attributes of a live entity (one put and not removed since), or null: a deleted entity, or
+   * an edge target that was never stored. Lock-free; meant for scoring hundreds of candidates.
+   */
+  EntityAttributes attributes(String tenant, String entityId);
+
+  /**
+   * Forgets the entity's attributes and drops its outgoing edges and their reverse entries. Edges
+   * that other entities store towards it stay until those entities change, as they do in storage.
    */
   void removeEntity(String tenant, String entityId);
 

@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -19,14 +20,17 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * entries, so no query sees one end of an edge without the other; queries share the read lock.
  * Tenants never contend with each other.
  *
- * <p>Memory is about two map entries per edge. Queries cost O(degree log degree) for the sort.
+ * <p>Memory is about two map entries per edge and one per entity (its {@link EntityAttributes}).
+ * Queries cost O(degree log degree) for the sort.
  */
 public final class InMemoryGraphIndex implements GraphIndex {
 
   private final ConcurrentHashMap<String, TenantEdges> tenants = new ConcurrentHashMap<>();
 
   @Override
-  public void putEntity(String tenant, String entityId, List<Edge> outgoingEdges) {
+  public void putEntity(
+      String tenant, String entityId, EntityAttributes attributes, List<Edge> outgoingEdges) {
+    Objects.requireNonNull(attributes, "attributes");
     // last edge per (target, relation) wins
     var unique = new LinkedHashMap<List<String>, Edge>();
     for (Edge e : outgoingEdges) {
@@ -46,6 +50,7 @@ public final class InMemoryGraphIndex implements GraphIndex {
     TenantEdges t = tenants.computeIfAbsent(tenant, k -> new TenantEdges());
     t.lock.writeLock().lock();
     try {
+      t.attributes.put(entityId, attributes);
       t.dropOutgoing(entityId);
       if (edges.isEmpty()) {
         return;
@@ -70,10 +75,17 @@ public final class InMemoryGraphIndex implements GraphIndex {
     }
     t.lock.writeLock().lock();
     try {
+      t.attributes.remove(entityId);
       t.dropOutgoing(entityId);
     } finally {
       t.lock.writeLock().unlock();
     }
+  }
+
+  @Override
+  public EntityAttributes attributes(String tenant, String entityId) {
+    TenantEdges t = tenants.get(tenant);
+    return t == null ? null : t.attributes.get(entityId);
   }
 
   @Override
@@ -123,9 +135,13 @@ public final class InMemoryGraphIndex implements GraphIndex {
         .thenComparing(Edge::from);
   }
 
-  /** One tenant's adjacency; every field is guarded by {@code lock}. */
+  /**
+   * One tenant's adjacency; the edge maps are guarded by {@code lock}. {@code attributes} is
+   * written under the write lock (so it changes in step with the edges) but read without it.
+   */
   private static final class TenantEdges {
     final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    final ConcurrentHashMap<String, EntityAttributes> attributes = new ConcurrentHashMap<>();
     final Map<String, List<Edge>> outgoing = new HashMap<>();
 
     /** target -> source -> the source's edges to that target (one per relation). */

@@ -3,12 +3,18 @@ package io.allidb.dataplane.index.vector;
 import io.github.jbellis.jvector.vector.VectorizationProvider;
 import io.github.jbellis.jvector.vector.types.VectorFloat;
 import io.github.jbellis.jvector.vector.types.VectorTypeSupport;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A {@link VectorIndex} over jvector 4.x in-memory graphs, one flat Vamana graph per tenant.
@@ -43,20 +49,24 @@ import java.util.function.Predicate;
  * while more live vectors exist (filters accepting very few entities), the search falls back to an
  * exact scan of the tenant with the same filter.
  *
- * <p><b>No persistence.</b> The index lives on the heap and is rebuilt from the storage engine at
- * start ({@code EntityIndexer#rebuild}, which feeds {@link #upsertAll} in parallel). Measured with
- * {@code RebuildTimeMain} (test tree; the command is in its Javadoc) on the 2-core test machine,
- * JDK 17 (scalar jvector), defaults (M=32, construction beam 100, no hierarchy), while other builds
- * shared the cores (load average about 4): 100,000 clustered 128-d vectors in one tenant took
- * <b>156 s (641 vectors/s)</b>; recall@10 against brute force was then 0.939 / 0.959 / 0.977 at
- * search beam 50 / 100 / 200, at 2.4 / 3.0 / 5.1 ms per query on one cold thread. A node with a
- * million vectors would spend about half an hour rebuilding, so on-disk jvector segments (written
- * at flush, merged at compaction) are the next step; this class does not persist anything yet.
+ * <p><b>Snapshots.</b> The index lives on the heap. {@link #close(Path)} writes every tenant graph
+ * to a {@link VectorSnapshotFormat} file and {@link #open(VectorIndexOptions, Path)} loads it, so a
+ * restart does not re-insert every vector; {@code EntityIndexer#reconcile} then brings the loaded
+ * index in line with storage. Without a usable snapshot the index is rebuilt from the storage
+ * engine ({@code EntityIndexer}, which feeds {@link #upsertAll} in parallel). The rebuild figure
+ * below is what a snapshot saves; load times are in ADR 0002. Measured with {@code RebuildTimeMain}
+ * (test tree; the command is in its Javadoc) on the 2-core test machine, JDK 17 (scalar jvector),
+ * defaults (M=32, construction beam 100, no hierarchy), while other builds shared the cores (load
+ * average about 4): 100,000 clustered 128-d vectors in one tenant took <b>156 s (641
+ * vectors/s)</b>; recall@10 against brute force was then 0.939 / 0.959 / 0.977 at search beam 50 /
+ * 100 / 200, at 2.4 / 3.0 / 5.1 ms per query on one cold thread. A node with a million vectors
+ * would spend about half an hour rebuilding.
  *
  * <p>Thread-safe; see {@link VectorIndex} for the visibility guarantees. Papers: see {@code
  * package-info}.
  */
 public final class JVectorIndex implements VectorIndex {
+  private static final Logger logger = LoggerFactory.getLogger(JVectorIndex.class);
   private static final VectorTypeSupport VECTORS =
       VectorizationProvider.getInstance().getVectorTypeSupport();
 
@@ -68,6 +78,55 @@ public final class JVectorIndex implements VectorIndex {
     this.options = Objects.requireNonNull(options, "options");
   }
 
+  /**
+   * An index holding the graphs of a snapshot {@link #close(Path)} wrote, or an empty one when
+   * there is no snapshot or it cannot be used (damaged, incomplete, other options); that is logged
+   * and the caller's reconcile then rebuilds everything. Never fails for a bad snapshot: it is a
+   * cache of storage.
+   */
+  public static JVectorIndex open(VectorIndexOptions options, Path snapshot) {
+    var index = new JVectorIndex(options);
+    long start = System.nanoTime();
+    try {
+      Map<String, TenantGraph> graphs = VectorSnapshots.read(snapshot, options);
+      index.tenants.putAll(graphs);
+      if (!graphs.isEmpty()) {
+        logger.info(
+            "loaded vector index snapshot {} in {} ms: {} tenants, {} vectors",
+            snapshot,
+            (System.nanoTime() - start) / 1_000_000,
+            graphs.size(),
+            graphs.values().stream().mapToLong(TenantGraph::size).sum());
+      }
+    } catch (IOException | RuntimeException e) {
+      logger.warn(
+          "vector index snapshot {} not usable, rebuilding the index from storage: {}",
+          snapshot,
+          e.toString());
+    }
+    return index;
+  }
+
+  /**
+   * Writes a snapshot of every tenant graph to {@code snapshot} (atomically replacing the old one)
+   * and closes the index. Writes must have stopped. When writing fails the old snapshot file is
+   * left as it was (the next start reconciles from it, or rebuilds) and the error is thrown after
+   * the index is closed.
+   */
+  public void close(Path snapshot) throws IOException {
+    long start = System.nanoTime();
+    try {
+      checkOpen();
+      VectorSnapshots.write(snapshot, tenants.values());
+      logger.info(
+          "wrote vector index snapshot {} in {} ms",
+          snapshot,
+          (System.nanoTime() - start) / 1_000_000);
+    } finally {
+      close();
+    }
+  }
+
   public VectorIndexOptions options() {
     return options;
   }
@@ -77,7 +136,7 @@ public final class JVectorIndex implements VectorIndex {
     checkOpen();
     Objects.requireNonNull(entityId, "entityId");
     TenantGraph existing = tenants.get(Objects.requireNonNull(tenant, "tenant"));
-    VectorFloat<?> v = toVector(tenant, vector, existing == null ? -1 : existing.dimension());
+    float[] v = toVector(tenant, vector, existing == null ? -1 : existing.dimension());
     TenantGraph graph =
         existing != null
             ? existing
@@ -119,9 +178,26 @@ public final class JVectorIndex implements VectorIndex {
       toVector(tenant, query, -1);
       return List.of();
     }
-    VectorFloat<?> q = toVector(tenant, query, graph.dimension());
+    VectorFloat<?> q = VECTORS.createFloatVector(toVector(tenant, query, graph.dimension()));
     int beam = beamWidth == 0 ? options.searchBeamWidth() : beamWidth;
     return graph.search(q, k, beam, acceptEntity);
+  }
+
+  @Override
+  public float[] vector(String tenant, String entityId) {
+    TenantGraph graph = tenants.get(tenant);
+    return graph == null ? null : graph.vector(entityId);
+  }
+
+  @Override
+  public Set<String> tenants() {
+    return Set.copyOf(tenants.keySet());
+  }
+
+  @Override
+  public Set<String> entityIds(String tenant) {
+    TenantGraph graph = tenants.get(tenant);
+    return graph == null ? Set.of() : graph.entityIds();
   }
 
   @Override
@@ -173,7 +249,7 @@ public final class JVectorIndex implements VectorIndex {
    *
    * @param expected the tenant's dimension, or -1 when it has none yet
    */
-  private VectorFloat<?> toVector(String tenant, float[] vector, int expected) {
+  private float[] toVector(String tenant, float[] vector, int expected) {
     String want = expected < 0 ? "any" : Integer.toString(expected);
     if (vector == null || vector.length == 0) {
       throw new IllegalArgumentException(
@@ -209,7 +285,7 @@ public final class JVectorIndex implements VectorIndex {
               + ", got "
               + vector.length);
     }
-    return VECTORS.createFloatVector(vector.clone());
+    return vector.clone();
   }
 
   private static IllegalArgumentException dimensionMismatch(

@@ -3,6 +3,7 @@ package io.allidb.dataplane.index.vector;
 import java.util.Collection;
 import java.util.List;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.function.Predicate;
 
 /**
@@ -16,8 +17,9 @@ import java.util.function.Predicate;
  * change: the new vector is a candidate, the replaced or deleted one is never returned. Operations
  * still in flight when a search starts may or may not be seen by it.
  *
- * <p>The vectors of record live in the storage engine; an index is rebuilt from it at start (see
- * {@code EntityIndexer#rebuild}).
+ * <p>The vectors of record live in the storage engine; at start an index is loaded from a snapshot
+ * where the implementation has one and reconciled with storage, or rebuilt from it (see {@code
+ * EntityIndexer#reconcile}).
  */
 public interface VectorIndex extends AutoCloseable {
 
@@ -62,6 +64,19 @@ public interface VectorIndex extends AutoCloseable {
    */
   List<VectorHit> search(
       String tenant, float[] query, int k, int beamWidth, Predicate<String> acceptEntity);
+
+  /**
+   * The entity's current vector, or null when it has none. The array is the index's own copy,
+   * returned without copying so a query can score hundreds of candidates cheaply: callers must not
+   * modify it.
+   */
+  float[] vector(String tenant, String entityId);
+
+  /** The tenants that have (or had) vectors here. */
+  Set<String> tenants();
+
+  /** A copy of the ids of the tenant's entities that have a vector. */
+  Set<String> entityIds(String tenant);
 
   /** The tenant's dimension, fixed by its first vector; empty when it never had one. */
   OptionalInt dimension(String tenant);

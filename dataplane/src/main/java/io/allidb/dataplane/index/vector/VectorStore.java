@@ -17,8 +17,11 @@ final class VectorStore implements RandomAccessVectorValues {
   private static final int CHUNK_SIZE = 1 << CHUNK_BITS;
   private static final int CHUNK_MASK = CHUNK_SIZE - 1;
 
-  /** What an ordinal holds: the entity and its vector. */
-  record Slot(String entityId, VectorFloat<?> vector) {}
+  /**
+   * What an ordinal holds: the entity and its vector, as jvector reads it and as the plain array it
+   * wraps (the query executor scores candidates from it without a storage read).
+   */
+  record Slot(String entityId, VectorFloat<?> vector, float[] values) {}
 
   private final int dimension;
   private final Object growLock = new Object();

@@ -2,6 +2,9 @@ package io.allidb.dataplane.storage.formats;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.allidb.dataplane.index.vector.JVectorIndex;
+import io.allidb.dataplane.index.vector.VectorIndexOptions;
+import io.allidb.dataplane.index.vector.VectorSnapshotFormat;
 import io.allidb.dataplane.storage.io.FileIo;
 import io.allidb.dataplane.storage.manifest.Manifest;
 import io.allidb.dataplane.storage.manifest.ManifestState;
@@ -69,6 +72,23 @@ class FormatCompatibilityTest {
       assertThat(batches)
           .as("WAL %s", version)
           .containsExactly(expected.subList(0, 2), expected.subList(2, expected.size()));
+    }
+  }
+
+  @Test
+  void vectorSnapshotVersion1IsReadable() throws Exception {
+    Path file = copy("vector-snapshot/v1").resolve(VectorSnapshotFormat.FILE_NAME);
+    try (var index = JVectorIndex.open(VectorIndexOptions.defaults(), file)) {
+      assertThat(index.tenants()).containsExactlyInAnyOrder("acme", "beta");
+      GoldenFiles.snapshotVectors(
+          (tenant, id, v) -> {
+            assertThat(index.vector(tenant, id)).as(id).containsExactly(v);
+            assertThat(index.search(tenant, v, 1, 40, null).get(0).entityId()).isEqualTo(id);
+          });
+      assertThat(index.size("acme")).isEqualTo(40);
+      // still a live graph: takes writes after loading
+      index.upsert("acme", "new", new float[] {1, 2, 3, 4});
+      assertThat(index.size("acme")).isEqualTo(41);
     }
   }
 

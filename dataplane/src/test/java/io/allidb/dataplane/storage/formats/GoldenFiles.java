@@ -4,6 +4,9 @@ import io.allidb.api.proto.Entity;
 import io.allidb.api.proto.GraphEdge;
 import io.allidb.api.proto.TextChunk;
 import io.allidb.api.proto.VectorEmbedding;
+import io.allidb.dataplane.index.vector.JVectorIndex;
+import io.allidb.dataplane.index.vector.VectorIndexOptions;
+import io.allidb.dataplane.index.vector.VectorSnapshotFormat;
 import io.allidb.dataplane.storage.EntityCodec;
 import io.allidb.dataplane.storage.io.FileIo;
 import io.allidb.dataplane.storage.manifest.Manifest;
@@ -94,5 +97,31 @@ public final class GoldenFiles {
         w.awaitDurable(w.append(rows.subList(2, rows.size())));
       }
     }
+    Path snapshot = root.resolve("vector-snapshot/v" + VectorSnapshotFormat.VERSION_CURRENT);
+    if (!Files.exists(snapshot)) {
+      Files.createDirectories(snapshot);
+      var index = new JVectorIndex(VectorIndexOptions.defaults());
+      snapshotVectors(index::upsert); // one thread: the same graph on every run
+      index.close(snapshot.resolve(VectorSnapshotFormat.FILE_NAME));
+    }
+  }
+
+  /** What the vector snapshot golden file holds, as (tenant, entity id, vector) calls. */
+  static void snapshotVectors(SnapshotEntry consumer) {
+    for (String tenant : List.of("acme", "beta")) {
+      for (int i = 0; i < 40; i++) {
+        float[] v = new float[4];
+        for (int d = 0; d < v.length; d++) {
+          v[d] = (float) Math.sin(i * 0.7 + d * 1.3 + tenant.length());
+        }
+        consumer.accept(tenant, tenant + "-" + i, v);
+      }
+    }
+  }
+
+  /** Receives one vector of {@link #snapshotVectors}. */
+  @FunctionalInterface
+  interface SnapshotEntry {
+    void accept(String tenant, String entityId, float[] vector);
   }
 }
