@@ -12,8 +12,8 @@ import java.util.TreeSet;
 
 /**
  * Chooses the vnode tokens of a joining node so that ownership stays balanced, instead of drawing
- * them at random (random tokens need hundreds of vnodes per node for an even spread, and every vnode
- * costs a range to repair, stream and scatter queries over).
+ * them at random (random tokens need hundreds of vnodes per node for an even spread, and every
+ * vnode costs a range to repair, stream and scatter queries over).
  *
  * <p>The first node of a fresh cluster gets evenly spaced tokens (offset by a hash of its host id,
  * so two nodes that both believe they are first do not collide). A joining node then picks its
@@ -22,8 +22,8 @@ import java.util.TreeSet;
  * rack-aware placement) most even, measured as the sum of squared ownerships, which is smallest
  * when the load is spread evenly (the sum itself is fixed at rf). Ties, and the phase where every
  * node still holds every range (fewer nodes than rf), are broken by the evenness of primary
- * ownership, which keeps the ranges evenly cut for later joins. Candidates are the midpoints of
- * the ranges carried by the most loaded members and of the gaps between the tokens of the joining
+ * ownership, which keeps the ranges evenly cut for later joins. Candidates are the midpoints of the
+ * ranges carried by the most loaded members and of the gaps between the tokens of the joining
  * node's own rack (with one rack per replica, a node only ever takes load from its rack).
  *
  * <p>This is the idea of Cassandra's replication-aware allocation (CASSANDRA-7032), in a simpler
@@ -36,8 +36,8 @@ public final class TokenAllocator {
    * Vnodes per node when nothing else is configured: 16, as Cassandra 4.0 chose with allocation.
    * Balanced allocation keeps ownership within a few percent of ideal with 16 tokens, while every
    * extra vnode adds a token range to repair, stream, and scan during a query scatter (256 random
-   * vnodes, the old default, made those costs 16x higher and availability lower: any two nodes
-   * down shared a range).
+   * vnodes, the old default, made those costs 16x higher and availability lower: any two nodes down
+   * shared a range).
    */
   public static final int DEFAULT_VNODES = 16;
 
@@ -68,7 +68,8 @@ public final class TokenAllocator {
    * @param rf the cluster's replication factor, which decides what balanced means
    * @throws IllegalArgumentException when the host is already a member of the ring
    */
-  public static List<Long> allocate(TokenRing ring, String hostId, String rack, int vnodes, int rf) {
+  public static List<Long> allocate(
+      TokenRing ring, String hostId, String rack, int vnodes, int rf) {
     checkVnodes(vnodes);
     if (rf < 1) {
       throw new IllegalArgumentException("replication factor must be >= 1; got " + rf);
@@ -199,7 +200,9 @@ public final class TokenAllocator {
 
   private static void addMidpoint(Set<Long> out, TokenRange r) {
     long mid =
-        r.start() == r.end() ? r.start() ^ Long.MIN_VALUE : r.start() + ((r.end() - r.start()) >>> 1);
+        r.start() == r.end()
+            ? r.start() ^ Long.MIN_VALUE
+            : r.start() + ((r.end() - r.start()) >>> 1);
     out.add(avoidMinimum(mid));
   }
 

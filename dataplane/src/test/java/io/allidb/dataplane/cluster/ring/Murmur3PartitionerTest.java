@@ -32,7 +32,8 @@ class Murmur3PartitionerTest {
   @Test
   void tenantAndIdAreSeparatedSoTheirBoundaryMatters() {
     // without the separator byte ("ab","c") and ("a","bc") would hash the same bytes
-    assertThat(Murmur3Partitioner.token("ab", "c")).isNotEqualTo(Murmur3Partitioner.token("a", "bc"));
+    assertThat(Murmur3Partitioner.token("ab", "c"))
+        .isNotEqualTo(Murmur3Partitioner.token("a", "bc"));
   }
 
   @Test

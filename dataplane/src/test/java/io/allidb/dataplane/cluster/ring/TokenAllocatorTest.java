@@ -20,11 +20,14 @@ class TokenAllocatorTest {
     return TokenRing.of(ring.epoch() + 1, members); // throws if a token collided
   }
 
-  private static void assertWithinTenPercent(Map<String, Double> ownership, Map<String, Double> ideal) {
+  private static void assertWithinTenPercent(
+      Map<String, Double> ownership, Map<String, Double> ideal) {
     System.out.println("ownership " + ownership + " ideal " + ideal);
     ownership.forEach(
         (host, own) ->
-            assertThat(own).as("ownership of %s", host).isCloseTo(ideal.get(host), within(0.1 * ideal.get(host))));
+            assertThat(own)
+                .as("ownership of %s", host)
+                .isCloseTo(ideal.get(host), within(0.1 * ideal.get(host))));
   }
 
   @Test

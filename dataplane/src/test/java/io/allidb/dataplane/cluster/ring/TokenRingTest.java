@@ -115,7 +115,8 @@ class TokenRingTest {
     var ring = TokenRing.of(1, randomMembers(rnd, 5, 3, 16));
     var ranges = ring.ranges();
     assertThat(ranges).hasSize(80);
-    assertThat(ranges.stream().mapToDouble(TokenRange::fraction).sum()).isCloseTo(1.0, within(1e-9));
+    assertThat(ranges.stream().mapToDouble(TokenRange::fraction).sum())
+        .isCloseTo(1.0, within(1e-9));
     for (int i = 0; i < ranges.size(); i++) {
       // contiguous: each starts where the previous ended
       assertThat(ranges.get(i).start()).isEqualTo(ranges.get((i + ranges.size() - 1) % 80).end());
@@ -164,16 +165,14 @@ class TokenRingTest {
             () ->
                 TokenRing.of(
                     1,
-                    List.of(
-                        new Member("a", "r", List.of(1L)), new Member("b", "r", List.of(1L)))))
+                    List.of(new Member("a", "r", List.of(1L)), new Member("b", "r", List.of(1L)))))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("token 1");
     assertThatThrownBy(
             () ->
                 TokenRing.of(
                     1,
-                    List.of(
-                        new Member("a", "r", List.of(1L)), new Member("a", "r", List.of(2L)))))
+                    List.of(new Member("a", "r", List.of(1L)), new Member("a", "r", List.of(2L)))))
         .hasMessageContaining("appears twice");
   }
 }
