@@ -97,10 +97,7 @@ public final class GossipClusterView implements ClusterView, MembershipListener 
 
   @Override
   public Optional<String> internodeAddress(String hostId) {
-    EndpointState s = gossiper.states().get(hostId);
-    return s == null || s.getInternodeAddress().isEmpty()
-        ? Optional.empty()
-        : Optional.of(s.getInternodeAddress());
+    return gossiper.state(hostId).map(EndpointState::getInternodeAddress).filter(a -> !a.isEmpty());
   }
 
   @Override

@@ -19,6 +19,7 @@ import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -182,6 +183,11 @@ public final class Gossiper implements GossipReceiver, AutoCloseable {
   /** A snapshot of every known member's state, this node's included. */
   public Map<String, EndpointState> states() {
     return Map.copyOf(states);
+  }
+
+  /** One member's state, without copying the others (the coordinator asks per request). */
+  public Optional<EndpointState> state(String hostId) {
+    return Optional.ofNullable(states.get(hostId));
   }
 
   /** Whether the member is considered alive; always true for this node. */
