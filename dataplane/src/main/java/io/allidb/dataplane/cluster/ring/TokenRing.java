@@ -32,6 +32,7 @@ public final class TokenRing {
   private final Map<String, Member> members;
   private final long[] tokens; // sorted ascending, distinct
   private final String[] owners; // owners[i] owns tokens[i]
+  private final int rackCount; // computed once: replicasFor is on every request's path
 
   /**
    * A member of the ring.
@@ -59,6 +60,9 @@ public final class TokenRing {
     this.members = members;
     this.tokens = tokens;
     this.owners = owners;
+    var racks = new HashSet<String>();
+    members.values().forEach(m -> racks.add(m.rack()));
+    this.rackCount = racks.size();
   }
 
   /** An empty ring (no member yet). */
@@ -111,9 +115,7 @@ public final class TokenRing {
 
   /** Number of distinct racks. */
   public int rackCount() {
-    var racks = new HashSet<String>();
-    members.values().forEach(m -> racks.add(m.rack()));
-    return racks.size();
+    return rackCount;
   }
 
   /**
@@ -129,7 +131,7 @@ public final class TokenRing {
       return List.of();
     }
     int wanted = Math.min(rf, members.size());
-    int racks = rackCount();
+    int racks = rackCount;
     var chosen = new LinkedHashSet<String>();
     var usedRacks = new HashSet<String>();
     var skipped = new LinkedHashSet<String>();

@@ -1,0 +1,155 @@
+package io.allidb.dataplane.cluster.gossip;
+
+import io.allidb.dataplane.cluster.ClusterView;
+import io.allidb.dataplane.cluster.proto.EndpointState;
+import io.allidb.dataplane.cluster.proto.NodeStatus;
+import io.allidb.dataplane.cluster.ring.TokenAllocator;
+import io.allidb.dataplane.cluster.ring.TokenRing;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link ClusterView} of a gossiping node: the ring is rebuilt from the members' endpoint
+ * states whenever one changes, and published as an immutable snapshot.
+ *
+ * <p><b>Ring</b>: members whose status owns tokens (NORMAL, LEAVING) with their published tokens
+ * and racks; a down member stays in the ring (down is not gone: its writes become hints). Should
+ * two members claim one token (two nodes that allocated from the same ring at once), the member
+ * with the lower (ring epoch, host id) keeps it and the other's copy is ignored, so every node
+ * resolves the clash the same way.
+ *
+ * <p><b>Epoch</b>: the highest {@code ring_epoch} over all known members (LEFT ones included, so
+ * removing a member also advances it). Each ring change is published with the highest epoch its
+ * author had seen plus one, so once gossip has converged, nodes that see the same epoch see the
+ * same ring. Before convergence, two concurrent changes can carry the same epoch, and a node can
+ * hear of a change at epoch E before an earlier one; the one-change-at-a-time lease (issue 6)
+ * removes the first case, and waiting for convergence between changes the second.
+ *
+ * <p>Thread-safe.
+ */
+public final class GossipClusterView implements ClusterView, MembershipListener {
+  private static final Logger logger = LoggerFactory.getLogger(GossipClusterView.class);
+
+  private final Gossiper gossiper;
+  private final int replicationFactor;
+  private final List<Consumer<TokenRing>> ringListeners = new CopyOnWriteArrayList<>();
+  private volatile TokenRing ring = TokenRing.empty();
+
+  /** Registers itself with the gossiper; construct it before {@link Gossiper#start}. */
+  public GossipClusterView(Gossiper gossiper, int replicationFactor) {
+    if (replicationFactor < 1) {
+      throw new IllegalArgumentException(
+          "replicationFactor must be >= 1; got " + replicationFactor);
+    }
+    this.gossiper = gossiper;
+    this.replicationFactor = replicationFactor;
+    gossiper.addListener(this);
+    rebuild();
+  }
+
+  /** Called with each new ring (on the gossip event thread; keep it short). */
+  public void addRingListener(Consumer<TokenRing> listener) {
+    ringListeners.add(listener);
+  }
+
+  /**
+   * Takes tokens for this node and publishes it NORMAL: balanced tokens from {@link TokenAllocator}
+   * over the ring as this node sees it now, or evenly spaced ones in an empty ring. Join one node
+   * at a time, each after the previous one's tokens have spread (issue 6 enforces this with a
+   * lease); until data streaming exists, a joining node owns its ranges at once.
+   */
+  public List<Long> joinRing(int vnodes) {
+    EndpointState local = gossiper.localState();
+    List<Long> tokens =
+        TokenAllocator.allocate(
+            ring, local.getHostId(), local.getRack(), vnodes, replicationFactor);
+    gossiper.publish(NodeStatus.NORMAL, tokens);
+    return tokens;
+  }
+
+  @Override
+  public String localHostId() {
+    return gossiper.localHostId();
+  }
+
+  @Override
+  public TokenRing ring() {
+    return ring;
+  }
+
+  @Override
+  public int replicationFactor() {
+    return replicationFactor;
+  }
+
+  @Override
+  public boolean isAlive(String hostId) {
+    return gossiper.isAlive(hostId);
+  }
+
+  @Override
+  public Optional<String> internodeAddress(String hostId) {
+    return gossiper.state(hostId).map(EndpointState::getInternodeAddress).filter(a -> !a.isEmpty());
+  }
+
+  @Override
+  public void onJoin(EndpointState state) {
+    rebuild();
+  }
+
+  @Override
+  public void onChange(EndpointState previous, EndpointState current) {
+    rebuild();
+  }
+
+  @Override
+  public void onRestart(EndpointState previous, EndpointState current) {
+    rebuild();
+  }
+
+  private synchronized void rebuild() {
+    TokenRing next = buildRing(gossiper.states().values());
+    if (!next.equals(ring)) {
+      ring = next;
+      logger.debug("{}: ring now {}", gossiper.localHostId(), next);
+      ringListeners.forEach(l -> l.accept(next));
+    }
+  }
+
+  /** The ring the given endpoint states describe; see the class comment. */
+  public static TokenRing buildRing(Collection<EndpointState> states) {
+    long epoch = states.stream().mapToLong(EndpointState::getRingEpoch).max().orElse(0);
+    var owners =
+        states.stream()
+            .filter(s -> EndpointStates.ownsTokens(s.getStatus()) && s.getTokensCount() > 0)
+            .sorted(
+                Comparator.comparingLong(EndpointState::getRingEpoch)
+                    .thenComparing(EndpointState::getHostId))
+            .toList();
+    var claimedBy = new HashMap<Long, String>();
+    var members = new ArrayList<TokenRing.Member>();
+    for (EndpointState s : owners) {
+      var tokens = new ArrayList<Long>();
+      for (long t : s.getTokensList()) {
+        String earlier = claimedBy.putIfAbsent(t, s.getHostId());
+        if (earlier == null || earlier.equals(s.getHostId())) {
+          tokens.add(t);
+        } else {
+          logger.warn("token {} of {} is already {}'s; ignored", t, s.getHostId(), earlier);
+        }
+      }
+      if (!tokens.isEmpty()) {
+        members.add(new TokenRing.Member(s.getHostId(), s.getRack(), tokens));
+      }
+    }
+    return TokenRing.of(epoch, members);
+  }
+}
