@@ -24,6 +24,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -351,6 +352,47 @@ public final class StorageEngine implements AutoCloseable {
         lastId = r.key().id();
       }
       return new ScanPage(out, more ? PageToken.encode(tenant, lastId) : "");
+    } finally {
+      v.release();
+    }
+  }
+
+  /** A page of {@link #scanRows}: rows in id order, and whether the key range ended. */
+  public record RowPage(List<Row> rows, boolean exhausted) {}
+
+  /**
+   * Scans a tenant's winning rows (tombstones and expired rows included, so replicas can be merged
+   * last-write-wins) with ids in {@code (afterId, endId)} in id order, keeping those {@code accept}
+   * takes. Used by replicas to serve cluster scans restricted to token ranges.
+   *
+   * @param afterId exclusive start, or empty for the tenant's first id
+   * @param endId exclusive end, or empty for the tenant's last id
+   * @param limit most rows returned, 1..10000
+   */
+  public RowPage scanRows(
+      String tenant, String afterId, String endId, int limit, Predicate<RowKey> accept)
+      throws IOException {
+    if (limit < 1 || limit > MAX_SCAN_LIMIT) {
+      throw new IllegalArgumentException(
+          "limit must be in [1, " + MAX_SCAN_LIMIT + "]; got " + limit);
+    }
+    RowKey from = RowKey.lowerBound(tenant, afterId);
+    RowKey to = endId.isEmpty() ? RowKey.tenantEnd(tenant) : RowKey.lowerBound(tenant, endId);
+    checkOpen();
+    View v = acquireView();
+    try (var it = new MergingIterator(v.iterators(from, to))) {
+      var out = new ArrayList<Row>(Math.min(limit, 1024));
+      while (it.hasNext()) {
+        Row r = it.next();
+        if (r.key().id().equals(afterId) || !accept.test(r.key())) {
+          continue;
+        }
+        if (out.size() == limit) {
+          return new RowPage(out, false);
+        }
+        out.add(r);
+      }
+      return new RowPage(out, true);
     } finally {
       v.release();
     }
