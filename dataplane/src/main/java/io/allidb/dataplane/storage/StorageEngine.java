@@ -362,29 +362,38 @@ public final class StorageEngine implements AutoCloseable {
 
   /**
    * Scans a tenant's winning rows (tombstones and expired rows included, so replicas can be merged
-   * last-write-wins) with ids in {@code (afterId, endId)} in id order, keeping those {@code accept}
-   * takes. Used by replicas to serve cluster scans restricted to token ranges.
+   * last-write-wins) with ids from {@code fromId} up to {@code endId} (exclusive) in id order,
+   * keeping those {@code accept} takes. Used by replicas to serve cluster scans restricted to token
+   * ranges.
    *
-   * @param afterId exclusive start, or empty for the tenant's first id
+   * @param fromId where to start, or empty for the tenant's first id
+   * @param fromInclusive whether a row with id {@code fromId} is returned (a first page) or not (a
+   *     page resuming after it)
    * @param endId exclusive end, or empty for the tenant's last id
    * @param limit most rows returned, 1..10000
    */
   public RowPage scanRows(
-      String tenant, String afterId, String endId, int limit, Predicate<RowKey> accept)
+      String tenant,
+      String fromId,
+      boolean fromInclusive,
+      String endId,
+      int limit,
+      Predicate<RowKey> accept)
       throws IOException {
     if (limit < 1 || limit > MAX_SCAN_LIMIT) {
       throw new IllegalArgumentException(
           "limit must be in [1, " + MAX_SCAN_LIMIT + "]; got " + limit);
     }
-    RowKey from = RowKey.lowerBound(tenant, afterId);
+    RowKey from = RowKey.lowerBound(tenant, fromId);
     RowKey to = endId.isEmpty() ? RowKey.tenantEnd(tenant) : RowKey.lowerBound(tenant, endId);
+    String skip = fromInclusive ? null : fromId;
     checkOpen();
     View v = acquireView();
     try (var it = new MergingIterator(v.iterators(from, to))) {
       var out = new ArrayList<Row>(Math.min(limit, 1024));
       while (it.hasNext()) {
         Row r = it.next();
-        if (r.key().id().equals(afterId) || !accept.test(r.key())) {
+        if (r.key().id().equals(skip) || !accept.test(r.key())) {
           continue;
         }
         if (out.size() == limit) {

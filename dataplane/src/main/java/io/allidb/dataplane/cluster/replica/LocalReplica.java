@@ -205,7 +205,10 @@ public final class LocalReplica implements ReplicaHandler {
     };
   }
 
-  /** The tenant's rows (tombstones included) in id order after {@code after_id}, in range. */
+  /**
+   * The tenant's rows (tombstones included) in id order after {@code after_id} (or from {@code
+   * start_id}), in the asked ranges; {@code exhausted} when no further row exists there.
+   */
   @Override
   public LocalScanReply localScan(LocalScanRequest request) throws IOException {
     String tenant = requireTenant(request.getTenant());
@@ -213,7 +216,8 @@ public final class LocalReplica implements ReplicaHandler {
     StorageEngine.RowPage page =
         storage.scanRows(
             tenant,
-            request.getAfterId(),
+            request.getAfterId().isEmpty() ? request.getStartId() : request.getAfterId(),
+            request.getAfterId().isEmpty(),
             request.getEndId(),
             request.getLimit(),
             k -> StoredRows.anyContains(ranges, Murmur3Partitioner.token(k.tenant(), k.id())));
