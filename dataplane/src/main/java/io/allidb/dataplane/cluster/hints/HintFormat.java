@@ -120,6 +120,13 @@ public final class HintFormat {
     return buf.array();
   }
 
+  /** A whole file: the header for {@code hostId} followed by the hints' records. */
+  public static byte[] encode(String hostId, List<Hint> hints) {
+    byte[] header = header(hostId);
+    byte[] records = records(hints);
+    return ByteBuffer.allocate(header.length + records.length).put(header).put(records).array();
+  }
+
   /** Encodes hints as consecutive records. */
   static byte[] records(List<Hint> hints) {
     try {

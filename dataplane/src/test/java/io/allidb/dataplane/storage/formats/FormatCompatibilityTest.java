@@ -2,6 +2,7 @@ package io.allidb.dataplane.storage.formats;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.allidb.dataplane.cluster.hints.HintFormat;
 import io.allidb.dataplane.storage.io.FileIo;
 import io.allidb.dataplane.storage.manifest.Manifest;
 import io.allidb.dataplane.storage.manifest.ManifestState;
@@ -70,6 +71,15 @@ class FormatCompatibilityTest {
           .as("WAL %s", version)
           .containsExactly(expected.subList(0, 2), expected.subList(2, expected.size()));
     }
+  }
+
+  @Test
+  void hintVersion1IsReadable() throws Exception {
+    Path file = copy("hints/v1").resolve(GoldenFiles.HINT_FILE);
+    var contents = HintFormat.decode(file, Files.readAllBytes(file), GoldenFiles.HINT_HOST);
+    assertThat(contents.corruption()).isEmpty();
+    assertThat(contents.tornTailBytes()).isZero();
+    assertThat(contents.hints()).isEqualTo(GoldenFiles.hints());
   }
 
   private Path copy(String resource) throws Exception {
