@@ -1,5 +1,6 @@
 package io.allidb.dataplane.node;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.allidb.api.proto.Entity;
 import io.allidb.dataplane.index.EntityIndexer;
 import io.allidb.dataplane.index.graph.GraphIndex;
@@ -8,11 +9,19 @@ import io.allidb.dataplane.index.vector.JVectorIndex;
 import io.allidb.dataplane.index.vector.VectorIndex;
 import io.allidb.dataplane.index.vector.VectorIndexOptions;
 import io.allidb.dataplane.index.vector.VectorSnapshotFormat;
+import io.allidb.dataplane.storage.EntityCodec;
 import io.allidb.dataplane.storage.StorageEngine;
 import io.allidb.dataplane.storage.StorageOptions;
+import io.allidb.dataplane.storage.row.LastWriteWins;
+import io.allidb.dataplane.storage.row.Row;
+import io.allidb.dataplane.storage.row.RowKey;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.TreeSet;
 import java.util.concurrent.locks.ReentrantLock;
@@ -33,6 +42,11 @@ import org.slf4j.LoggerFactory;
  * VectorSnapshotFormat}, in the data directory) and both indexes are reconciled with storage (see
  * {@link EntityIndexer#rebuild}): only entities whose vector differs from the snapshot's are
  * inserted, so a restart after a clean close takes seconds instead of a full rebuild (ADR 0002).
+ *
+ * <p>Replicas receive rows the coordinator already timestamped ({@link #apply}): the row reaches
+ * storage and the indexes only when it beats the stored version under {@link LastWriteWins}, so
+ * rows arriving out of order (a hint replayed after a newer write, a read repair racing a write)
+ * never roll an index back.
  *
  * <p>Thread-safe.
  */
@@ -124,6 +138,92 @@ public final class EntityStore implements AutoCloseable {
     } finally {
       lock.unlock();
     }
+  }
+
+  /**
+   * Applies rows that already carry their timestamps (replica writes, hints, read repair), keeping
+   * the indexes on the last-write-wins winner. A row that does not beat the stored version of its
+   * key (older, or identical) changes nothing; among rows of one key in {@code rows} only the
+   * winner counts. Winners are written as one atomic storage batch.
+   *
+   * <p>A live row whose vector the tenant's index refuses (another dimension: two coordinators
+   * raced the tenant's first vectors) is still stored, since storage is the data of record; it is
+   * indexed without its vector and logged.
+   *
+   * @return how many rows won and were applied
+   * @throws IllegalArgumentException when a live row's value is not an entity of the row's tenant;
+   *     nothing was written then
+   */
+  public int apply(List<Row> rows) throws IOException {
+    var latest = new LinkedHashMap<RowKey, Row>();
+    for (Row r : rows) {
+      latest.merge(r.key(), r, LastWriteWins::resolve);
+    }
+    var decoded = new LinkedHashMap<RowKey, Entity>();
+    for (Row r : latest.values()) {
+      if (!r.tombstone()) {
+        decoded.put(r.key(), decodeForApply(r));
+      }
+    }
+    var locks = new TreeSet<Integer>();
+    for (RowKey k : latest.keySet()) {
+      locks.add(stripeIndex(k.tenant(), k.id()));
+    }
+    locks.forEach(i -> stripes[i].lock()); // ascending order: no deadlock with batches or applies
+    try {
+      var winners = new ArrayList<Row>(latest.size());
+      for (Row r : latest.values()) {
+        Optional<Row> stored = storage.getRow(r.key());
+        if (stored.isEmpty() || LastWriteWins.compare(r, stored.get()) > 0) {
+          winners.add(r);
+        }
+      }
+      storage.apply(winners);
+      long now = storage.clock().wallMicros();
+      for (Row r : winners) {
+        reindex(r, decoded, now);
+      }
+      return winners.size();
+    } finally {
+      locks.descendingSet().forEach(i -> stripes[i].unlock());
+    }
+  }
+
+  private void reindex(Row r, Map<RowKey, Entity> decoded, long nowMicros) {
+    String tenant = r.key().tenant();
+    if (r.isDeletedAt(nowMicros)) {
+      indexer.remove(tenant, r.key().id());
+      return;
+    }
+    Entity e = decoded.get(r.key());
+    try {
+      indexer.index(tenant, e);
+    } catch (IllegalArgumentException refused) {
+      logger.warn("stored {} without indexing its vector: {}", r.key(), refused.getMessage());
+      indexer.index(tenant, e.toBuilder().clearEmbeddings().build());
+    }
+  }
+
+  private static Entity decodeForApply(Row r) {
+    Entity e;
+    try {
+      e = EntityCodec.decode(r.value());
+    } catch (InvalidProtocolBufferException bad) {
+      throw new IllegalArgumentException(
+          "row " + r.key() + ": value is not an entity: " + bad.getMessage());
+    }
+    if (!e.getEntityId().equals(r.key().id())
+        || !(e.getTenantId().isEmpty() || e.getTenantId().equals(r.key().tenant()))) {
+      throw new IllegalArgumentException(
+          "row "
+              + r.key()
+              + " holds entity "
+              + e.getTenantId()
+              + "/"
+              + e.getEntityId()
+              + " of another key");
+    }
+    return e;
   }
 
   /** The tenant's vector dimension, fixed by its first vector; empty before that. */

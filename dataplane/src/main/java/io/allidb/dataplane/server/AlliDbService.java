@@ -20,11 +20,11 @@ import io.allidb.api.proto.ReplicaReadRequest;
 import io.allidb.api.proto.ReplicaReadResponse;
 import io.allidb.api.proto.ReplicaWriteRequest;
 import io.allidb.api.proto.ReplicaWriteResponse;
+import io.allidb.dataplane.cluster.coordinator.Coordinator;
 import io.allidb.dataplane.node.EntityStore;
 import io.allidb.dataplane.query.QueryExecutor;
 import io.allidb.dataplane.query.ScoringWeights;
 import io.allidb.dataplane.storage.ScanPage;
-import io.allidb.dataplane.storage.StorageEngine;
 import io.allidb.dataplane.util.CallDeadline;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
@@ -36,8 +36,10 @@ import java.util.OptionalInt;
 import java.util.function.BooleanSupplier;
 
 /**
- * The public {@code allidb.AlliDB} gRPC service of one node: decode, validate, call the storage
- * engine or query executor, encode. No business logic lives here.
+ * The public {@code allidb.AlliDB} gRPC service of one node: decode, validate, call the coordinator
+ * (which replicates across the ring, or serves a single node locally) or the query executor,
+ * encode. No business logic lives here. A request without {@code consistency_level} gets the
+ * server's default level.
  *
  * <p>Validation and messages follow the original (spec section 2.1) with its defects fixed: the
  * tenant comes only from the API key (a request {@code tenant_id} must be empty or equal to it,
@@ -59,7 +61,7 @@ public final class AlliDbService extends AlliDBGrpc.AlliDBImplBase {
           AlliDbService.class.getPackage().getImplementationVersion(), "0.1.0-SNAPSHOT");
 
   private final EntityStore store;
-  private final StorageEngine storage;
+  private final Coordinator coordinator;
   private final QueryExecutor queryExecutor;
   private final Clock clock;
   private final NodeConfig config;
@@ -67,16 +69,19 @@ public final class AlliDbService extends AlliDBGrpc.AlliDBImplBase {
   private final EntityWrites writes;
 
   /**
+   * @param store this node's entities, for the tenant's vector dimension
+   * @param coordinator where writes, reads and scans go (to this node alone in a single-node ring)
    * @param healthy whether the node serves (false while starting and shutting down)
    */
   public AlliDbService(
       EntityStore store,
+      Coordinator coordinator,
       QueryExecutor queryExecutor,
       Clock clock,
       NodeConfig config,
       BooleanSupplier healthy) {
     this.store = store;
-    this.storage = store.storage();
+    this.coordinator = coordinator;
     this.queryExecutor = queryExecutor;
     this.clock = clock;
     this.config = config;
@@ -118,7 +123,10 @@ public final class AlliDbService extends AlliDBGrpc.AlliDBImplBase {
           if (!sameTenant(entity.getTenantId(), tenant)) {
             throw tenantMismatch();
           }
-          store.put(tenant, writes.toStored(entity, tenant, nowNanos()));
+          coordinator.put(
+              tenant,
+              writes.toStored(entity, tenant, nowNanos()),
+              coordinator.level(request.hasConsistencyLevel(), request.getConsistencyLevel()));
           return PutEntityResponse.newBuilder()
               .setSuccess(true)
               .setEntityId(entity.getEntityId())
@@ -171,7 +179,10 @@ public final class AlliDbService extends AlliDBGrpc.AlliDBImplBase {
             }
           }
           if (!valid.isEmpty()) {
-            store.putBatch(tenant, valid);
+            coordinator.putBatch(
+                tenant,
+                valid,
+                coordinator.level(request.hasConsistencyLevel(), request.getConsistencyLevel()));
           }
           valid.forEach(e -> response.addEntityIds(e.getEntityId()));
           return response
@@ -191,8 +202,12 @@ public final class AlliDbService extends AlliDBGrpc.AlliDBImplBase {
           String tenant = TenantContext.require();
           String id = requireId(request.getEntityId());
           Entity e =
-              storage
-                  .get(tenant, id)
+              coordinator
+                  .get(
+                      tenant,
+                      id,
+                      coordinator.level(
+                          request.hasConsistencyLevel(), request.getConsistencyLevel()))
                   .orElseThrow(
                       () ->
                           Status.NOT_FOUND
@@ -210,7 +225,10 @@ public final class AlliDbService extends AlliDBGrpc.AlliDBImplBase {
         () -> {
           String tenant = TenantContext.require();
           String id = requireId(request.getEntityId());
-          store.delete(tenant, id);
+          coordinator.delete(
+              tenant,
+              id,
+              coordinator.level(request.hasConsistencyLevel(), request.getConsistencyLevel()));
           return DeleteEntityResponse.newBuilder().setSuccess(true).setEntityId(id).build();
         });
   }
@@ -262,8 +280,10 @@ public final class AlliDbService extends AlliDBGrpc.AlliDBImplBase {
           if (!sameTenant(request.getTenantId(), tenant)) {
             throw tenantMismatch();
           }
-          if (!request.getNodeId().isEmpty() && !request.getNodeId().equals(config.nodeId())) {
-            // no cluster membership yet: this node knows no other node's address
+          if (!request.getNodeId().isEmpty()
+              && !request.getNodeId().equals(config.nodeId())
+              && !request.getNodeId().equals(config.hostId())) {
+            // the scan is cluster-wide from any node; the original forwarded to node_id
             throw Status.NOT_FOUND
                 .withDescription("address for node " + request.getNodeId() + " not found")
                 .asRuntimeException();
@@ -271,12 +291,13 @@ public final class AlliDbService extends AlliDBGrpc.AlliDBImplBase {
           int limit = request.getLimit() <= 0 ? DEFAULT_SCAN_LIMIT : request.getLimit();
           CallDeadline.check();
           ScanPage page =
-              storage.scan(
+              coordinator.scan(
                   tenant,
                   request.getStartKey(),
                   request.getEndKey(),
                   Math.min(limit, MAX_SCAN_LIMIT),
-                  request.getPageToken());
+                  request.getPageToken(),
+                  coordinator.level(request.hasConsistencyLevel(), request.getConsistencyLevel()));
           return RangeScanResponse.newBuilder()
               .addAllEntities(page.entities())
               .setNextPageToken(page.nextPageToken())

@@ -1,6 +1,9 @@
 package io.allidb.dataplane.server;
 
 import io.allidb.api.proto.AlliDBGrpc;
+import io.allidb.dataplane.cluster.coordinator.Coordinator;
+import io.allidb.dataplane.cluster.hints.HintReplayer;
+import io.allidb.dataplane.cluster.hints.HintStore;
 import io.allidb.dataplane.index.vector.VectorIndexOptions;
 import io.allidb.dataplane.node.EntityStore;
 import io.allidb.dataplane.query.GraphRagQueryExecutor;
@@ -47,9 +50,11 @@ public final class DataplaneServer implements AutoCloseable {
   private final ServerBuilder<?> serverBuilder;
   private final NodeConfig config;
   private final Function<EntityStore, QueryExecutor> queryExecutors;
+  private final ClusterRuntime.Factory clusterRuntimes;
   private final HealthStatusManager health = new HealthStatusManager();
   private volatile boolean serving;
   private EntityStore store;
+  private ClusterNode cluster;
   private Server server;
   private Server inProcessServer;
   private ManagedChannel inProcessChannel;
@@ -58,16 +63,7 @@ public final class DataplaneServer implements AutoCloseable {
 
   /** A node whose queries run on the Graph RAG executor over the node's indexes. */
   public DataplaneServer(ServerBuilder<?> serverBuilder, NodeConfig config) {
-    this(
-        serverBuilder,
-        config,
-        store ->
-            new GraphRagQueryExecutor(
-                store.storage(),
-                store.vectors(),
-                store.graph(),
-                config.query(),
-                config.storage().clock()));
+    this(serverBuilder, config, graphRag(config));
   }
 
   /**
@@ -77,9 +73,37 @@ public final class DataplaneServer implements AutoCloseable {
       ServerBuilder<?> serverBuilder,
       NodeConfig config,
       Function<EntityStore, QueryExecutor> queryExecutors) {
+    this(serverBuilder, config, queryExecutors, ClusterRuntime::singleNode);
+  }
+
+  /**
+   * A node in a cluster.
+   *
+   * @param queryExecutors builds the executor over this node's own indexes: the whole query while
+   *     the ring is this node alone, and the reference for the cluster executor's semantics
+   * @param clusterRuntimes builds the membership view, peer transport and internode server ({@link
+   *     ClusterRuntime#singleNode} for a node alone)
+   */
+  public DataplaneServer(
+      ServerBuilder<?> serverBuilder,
+      NodeConfig config,
+      Function<EntityStore, QueryExecutor> queryExecutors,
+      ClusterRuntime.Factory clusterRuntimes) {
     this.serverBuilder = serverBuilder;
     this.config = config;
     this.queryExecutors = queryExecutors;
+    this.clusterRuntimes = clusterRuntimes;
+  }
+
+  /** The query executor over a store's own indexes (the single-node Graph RAG executor). */
+  public static Function<EntityStore, QueryExecutor> graphRag(NodeConfig config) {
+    return store ->
+        new GraphRagQueryExecutor(
+            store.storage(),
+            store.vectors(),
+            store.graph(),
+            config.query(),
+            config.storage().clock());
   }
 
   /** A Netty server builder listening on the config's bind address and gRPC port. */
@@ -118,9 +142,22 @@ public final class DataplaneServer implements AutoCloseable {
       throw e;
     }
     try {
+      // internode side first: peers may replicate to this node before clients reach it
+      cluster = ClusterNode.start(config, store, queryExecutors.apply(store), clusterRuntimes);
+    } catch (IOException | RuntimeException e) {
+      closeRest();
+      store.close();
+      throw e;
+    }
+    try {
       var service =
           new AlliDbService(
-              store, queryExecutors.apply(store), config.storage().clock(), config, () -> serving);
+              store,
+              cluster.coordinator,
+              cluster.queries,
+              config.storage().clock(),
+              config,
+              () -> serving);
       var auth = new ApiKeyAuthInterceptor(keys);
       server =
           serverBuilder
@@ -147,6 +184,7 @@ public final class DataplaneServer implements AutoCloseable {
         server.shutdownNow();
       }
       closeRest();
+      cluster.close();
       store.close();
       throw e;
     }
@@ -171,6 +209,26 @@ public final class DataplaneServer implements AutoCloseable {
   /** The REST mirror's bound port, or -1 when it is disabled. */
   public int httpPort() {
     return rest == null ? -1 : rest.port();
+  }
+
+  /** This node's entities (storage and indexes), for tests and admin tools. */
+  public EntityStore entityStore() {
+    return store;
+  }
+
+  /** The hints this node holds for other replicas. */
+  public HintStore hintStore() {
+    return cluster.hints;
+  }
+
+  /** The hint replayer, whose {@link HintReplayer#runOnce()} tests and admin tools may call. */
+  public HintReplayer hintReplayer() {
+    return cluster.replayer;
+  }
+
+  /** This node's coordinator. */
+  public Coordinator coordinator() {
+    return cluster.coordinator;
   }
 
   /** Blocks until the server has terminated (gRPC's threads are daemons). */
@@ -222,7 +280,12 @@ public final class DataplaneServer implements AutoCloseable {
       if (inProcessChannel != null) {
         inProcessChannel.shutdownNow();
       }
-      store.close();
+      try {
+        // after the public API drained: no coordinator call is left to hint or replicate
+        cluster.close();
+      } finally {
+        store.close();
+      }
     }
     logger.info("node {} stopped", config.nodeId());
   }

@@ -24,6 +24,7 @@ import java.util.Objects;
  * @param vectorDimension the dimension every embedding and query vector must have; 0 accepts any
  *     (the original never checked)
  * @param query the Graph RAG query's defaults and limits, score weights included
+ * @param cluster ring membership, replication, consistency and hinted handoff settings
  */
 public record NodeConfig(
     String nodeId,
@@ -36,11 +37,17 @@ public record NodeConfig(
     int maxInboundMessageBytes,
     Duration shutdownGrace,
     int vectorDimension,
-    QueryDefaults query) {
+    QueryDefaults query,
+    ClusterOptions cluster) {
 
   public static final int DEFAULT_GRPC_PORT = 7000;
   public static final int DEFAULT_HTTP_PORT = 7080;
   public static final int DEFAULT_MAX_INBOUND_MESSAGE_BYTES = 16 << 20;
+
+  /** This node's host id in the ring: the cluster's host id, else the node id. */
+  public String hostId() {
+    return cluster.hostIdOr(nodeId);
+  }
 
   public NodeConfig {
     Objects.requireNonNull(nodeId, "nodeId");
@@ -50,6 +57,7 @@ public record NodeConfig(
     Objects.requireNonNull(storage, "storage");
     Objects.requireNonNull(shutdownGrace, "shutdownGrace");
     Objects.requireNonNull(query, "query");
+    Objects.requireNonNull(cluster, "cluster");
     if (nodeId.isEmpty()) {
       throw new IllegalArgumentException("nodeId must not be empty");
     }
@@ -94,6 +102,7 @@ public record NodeConfig(
     private Duration shutdownGrace = Duration.ofSeconds(20);
     private int vectorDimension;
     private QueryDefaults query = QueryDefaults.standard();
+    private ClusterOptions cluster = ClusterOptions.builder().build();
 
     private Builder(Path dataDir) {
       this.dataDir = Objects.requireNonNull(dataDir, "dataDir");
@@ -146,6 +155,12 @@ public record NodeConfig(
       return this;
     }
 
+    /** Default: {@link ClusterOptions#builder()}'s defaults (a node alone in its ring). */
+    public Builder cluster(ClusterOptions v) {
+      cluster = v;
+      return this;
+    }
+
     public Builder vectorDimension(int v) {
       vectorDimension = v;
       return this;
@@ -163,7 +178,8 @@ public record NodeConfig(
           maxInboundMessageBytes,
           shutdownGrace,
           vectorDimension,
-          query);
+          query,
+          cluster);
     }
   }
 }

@@ -10,16 +10,18 @@ import java.util.zip.CRC32C;
  * correct while rows are inserted, deleted, flushed and compacted between pages.
  *
  * <p>Encoding (then base64url without padding): u8 version (1), u32 CRC32C of the tenant's UTF-8
- * bytes, u32 id length, id bytes, u32 CRC32C of everything before. The tenant checksum makes a
- * token presented for another tenant fail clearly instead of silently scanning from an unrelated
- * position; it grants nothing, since the tenant always comes from the caller.
+ * bytes, u32 id length, id bytes, u32 CRC32C of everything before. Cluster scans use the same
+ * token: they are ordered by id too, so the last id is the whole position. The tenant checksum
+ * makes a token presented for another tenant fail clearly instead of silently scanning from an
+ * unrelated position; it grants nothing, since the tenant always comes from the caller.
  */
-final class PageToken {
+public final class PageToken {
   private static final int VERSION = 1;
 
   private PageToken() {}
 
-  static String encode(String tenant, String lastId) {
+  /** A token resuming a tenant's scan after {@code lastId}. */
+  public static String encode(String tenant, String lastId) {
     byte[] id = lastId.getBytes(StandardCharsets.UTF_8);
     var buf = ByteBuffer.allocate(1 + 4 + 4 + id.length + 4);
     buf.put((byte) VERSION).putInt(crc(tenant.getBytes(StandardCharsets.UTF_8)));
@@ -35,7 +37,7 @@ final class PageToken {
    *
    * @throws IllegalArgumentException when the token is malformed or belongs to another tenant
    */
-  static String decode(String tenant, String token) {
+  public static String decode(String tenant, String token) {
     byte[] raw;
     try {
       raw = Base64.getUrlDecoder().decode(token);

@@ -24,6 +24,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -351,6 +352,56 @@ public final class StorageEngine implements AutoCloseable {
         lastId = r.key().id();
       }
       return new ScanPage(out, more ? PageToken.encode(tenant, lastId) : "");
+    } finally {
+      v.release();
+    }
+  }
+
+  /** A page of {@link #scanRows}: rows in id order, and whether the key range ended. */
+  public record RowPage(List<Row> rows, boolean exhausted) {}
+
+  /**
+   * Scans a tenant's winning rows (tombstones and expired rows included, so replicas can be merged
+   * last-write-wins) with ids from {@code fromId} up to {@code endId} (exclusive) in id order,
+   * keeping those {@code accept} takes. Used by replicas to serve cluster scans restricted to token
+   * ranges.
+   *
+   * @param fromId where to start, or empty for the tenant's first id
+   * @param fromInclusive whether a row with id {@code fromId} is returned (a first page) or not (a
+   *     page resuming after it)
+   * @param endId exclusive end, or empty for the tenant's last id
+   * @param limit most rows returned, 1..10000
+   */
+  public RowPage scanRows(
+      String tenant,
+      String fromId,
+      boolean fromInclusive,
+      String endId,
+      int limit,
+      Predicate<RowKey> accept)
+      throws IOException {
+    if (limit < 1 || limit > MAX_SCAN_LIMIT) {
+      throw new IllegalArgumentException(
+          "limit must be in [1, " + MAX_SCAN_LIMIT + "]; got " + limit);
+    }
+    RowKey from = RowKey.lowerBound(tenant, fromId);
+    RowKey to = endId.isEmpty() ? RowKey.tenantEnd(tenant) : RowKey.lowerBound(tenant, endId);
+    String skip = fromInclusive ? null : fromId;
+    checkOpen();
+    View v = acquireView();
+    try (var it = new MergingIterator(v.iterators(from, to))) {
+      var out = new ArrayList<Row>(Math.min(limit, 1024));
+      while (it.hasNext()) {
+        Row r = it.next();
+        if (r.key().id().equals(skip) || !accept.test(r.key())) {
+          continue;
+        }
+        if (out.size() == limit) {
+          return new RowPage(out, false);
+        }
+        out.add(r);
+      }
+      return new RowPage(out, true);
     } finally {
       v.release();
     }

@@ -2,6 +2,7 @@ package io.allidb.dataplane.storage.formats;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.allidb.dataplane.cluster.hints.HintFormat;
 import io.allidb.dataplane.index.vector.JVectorIndex;
 import io.allidb.dataplane.index.vector.VectorIndexOptions;
 import io.allidb.dataplane.index.vector.VectorSnapshotFormat;
@@ -90,6 +91,15 @@ class FormatCompatibilityTest {
       index.upsert("acme", "new", new float[] {1, 2, 3, 4});
       assertThat(index.size("acme")).isEqualTo(41);
     }
+  }
+
+  @Test
+  void hintVersion1IsReadable() throws Exception {
+    Path file = copy("hints/v1").resolve(GoldenFiles.HINT_FILE);
+    var contents = HintFormat.decode(file, Files.readAllBytes(file), GoldenFiles.HINT_HOST);
+    assertThat(contents.corruption()).isEmpty();
+    assertThat(contents.tornTailBytes()).isZero();
+    assertThat(contents.hints()).isEqualTo(GoldenFiles.hints());
   }
 
   private Path copy(String resource) throws Exception {

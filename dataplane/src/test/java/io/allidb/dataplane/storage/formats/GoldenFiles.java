@@ -4,6 +4,7 @@ import io.allidb.api.proto.Entity;
 import io.allidb.api.proto.GraphEdge;
 import io.allidb.api.proto.TextChunk;
 import io.allidb.api.proto.VectorEmbedding;
+import io.allidb.dataplane.cluster.hints.HintFormat;
 import io.allidb.dataplane.index.vector.JVectorIndex;
 import io.allidb.dataplane.index.vector.VectorIndexOptions;
 import io.allidb.dataplane.index.vector.VectorSnapshotFormat;
@@ -19,6 +20,7 @@ import io.allidb.dataplane.storage.wal.WalOptions;
 import io.allidb.dataplane.storage.wal.WalWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -45,6 +47,19 @@ public final class GoldenFiles {
             RowKey.of(acme, "c"), T0 + 3, false, T0 + 3_600_000_000L, value(acme, "c", "expiring")),
         Row.live(RowKey.of(acme, "ünï-çødé"), T0 + 4, value(acme, "ünï-çødé", "unicode id")),
         Row.live(RowKey.of("beta", "a"), T0 + 5, value("beta", "a", "other tenant")));
+  }
+
+  static final String HINT_HOST = "node-2.example";
+  static final String HINT_FILE = HINT_HOST + "-00000000000000000001.hints";
+
+  /** The hints of the golden hint file: every golden row, hinted one second apart from T0. */
+  static List<HintFormat.Hint> hints() {
+    var out = new ArrayList<HintFormat.Hint>();
+    var rows = rows();
+    for (int i = 0; i < rows.size(); i++) {
+      out.add(new HintFormat.Hint(T0 + i * 1_000_000L, rows.get(i)));
+    }
+    return out;
   }
 
   private static byte[] value(String tenant, String id, String text) {
@@ -87,6 +102,11 @@ public final class GoldenFiles {
     if (!Files.exists(manifest)) {
       Files.createDirectories(manifest);
       Manifest.write(manifest, FileIo.real(), new ManifestState(7, 3, T0 + 5, List.of(1L, 4L, 6L)));
+    }
+    Path hints = root.resolve("hints/v" + HintFormat.VERSION);
+    if (!Files.exists(hints)) {
+      Files.createDirectories(hints);
+      Files.write(hints.resolve(HINT_FILE), HintFormat.encode(HINT_HOST, hints()));
     }
     Path wal = root.resolve("wal/v" + io.allidb.dataplane.storage.wal.WalFormat.VERSION);
     if (!Files.exists(wal)) {

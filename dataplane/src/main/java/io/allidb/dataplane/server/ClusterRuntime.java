@@ -1,0 +1,84 @@
+package io.allidb.dataplane.server;
+
+import com.google.common.util.concurrent.ListenableFuture;
+import io.allidb.dataplane.cluster.ClusterView;
+import io.allidb.dataplane.cluster.StaticClusterView;
+import io.allidb.dataplane.cluster.proto.InternodeGrpc;
+import io.allidb.dataplane.cluster.transport.Peers;
+import io.allidb.dataplane.cluster.transport.ReplicaHandler;
+import io.grpc.Status;
+import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+
+/**
+ * The membership and transport side of a node, which {@link DataplaneServer} starts once storage is
+ * open and stops after the public API: the cluster view (gossip and the failure detector in a real
+ * cluster), the peer transport, and the internode server whose data RPCs go to this node's {@link
+ * ReplicaHandler}.
+ *
+ * <p>This is the hook the gossip implementation plugs into ({@code GossipClusterView}, {@code
+ * PooledPeers}, {@code InternodeServer}) through a {@link Factory}; {@link #singleNode} is the
+ * default for a node alone in its ring, and tests supply static views over loopback.
+ */
+public interface ClusterRuntime extends AutoCloseable {
+
+  /** Builds a node's runtime from its configuration. */
+  @FunctionalInterface
+  interface Factory {
+    ClusterRuntime create(NodeConfig config) throws IOException;
+  }
+
+  ClusterView view();
+
+  Peers peers();
+
+  /**
+   * Starts serving the internode API (and membership) with {@code replica} answering data RPCs.
+   * Called once, after storage opened and before the public API serves.
+   */
+  void start(ReplicaHandler replica) throws IOException;
+
+  /** Stops the internode server and membership and closes the peer channels. */
+  @Override
+  void close();
+
+  /** A node alone in its ring: no internode server, no peers, every key local. */
+  static ClusterRuntime singleNode(NodeConfig config) {
+    var view = StaticClusterView.singleNode(config.hostId());
+    Peers none =
+        new Peers() {
+          @Override
+          public <T> CompletableFuture<T> call(
+              String hostId,
+              String rpc,
+              boolean idempotent,
+              Function<InternodeGrpc.InternodeFutureStub, ListenableFuture<T>> call) {
+            return CompletableFuture.failedFuture(
+                Status.UNAVAILABLE
+                    .withDescription("single node: no peer " + hostId)
+                    .asRuntimeException());
+          }
+
+          @Override
+          public void close() {}
+        };
+    return new ClusterRuntime() {
+      @Override
+      public ClusterView view() {
+        return view;
+      }
+
+      @Override
+      public Peers peers() {
+        return none;
+      }
+
+      @Override
+      public void start(ReplicaHandler replica) {}
+
+      @Override
+      public void close() {}
+    };
+  }
+}
