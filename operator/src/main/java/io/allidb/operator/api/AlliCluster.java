@@ -52,7 +52,8 @@ public class AlliCluster extends CustomResource<AlliClusterSpec, AlliClusterStat
    * possible with a replication factor below 3). Deliberately not a spec field: it is a one-off
    * operational decision.
    */
-  public static final String ALLOW_QUORUM_LOSS_ANNOTATION = "allidb.io/allow-quorum-loss-on-restart";
+  public static final String ALLOW_QUORUM_LOSS_ANNOTATION =
+      "allidb.io/allow-quorum-loss-on-restart";
 
   @Override
   protected AlliClusterSpec initSpec() {
@@ -67,9 +68,10 @@ public class AlliCluster extends CustomResource<AlliClusterSpec, AlliClusterStat
   /** Whether the user asked the operator to stop changing this cluster. */
   @JsonIgnore
   public boolean isPaused() {
-    var annotation = getMetadata().getAnnotations() == null
-        ? null
-        : getMetadata().getAnnotations().get(PAUSE_ANNOTATION);
+    var annotation =
+        getMetadata().getAnnotations() == null
+            ? null
+            : getMetadata().getAnnotations().get(PAUSE_ANNOTATION);
     return Boolean.TRUE.equals(getSpec().getPaused()) || "true".equalsIgnoreCase(annotation);
   }
 

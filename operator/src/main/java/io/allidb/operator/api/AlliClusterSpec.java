@@ -21,8 +21,20 @@ import java.util.Map;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({
-  "image", "version", "replicas", "racks", "replicationFactor", "vnodes", "resources", "storage",
-  "config", "tls", "auth", "repair", "pvcRetentionPolicy", "paused"
+  "image",
+  "version",
+  "replicas",
+  "racks",
+  "replicationFactor",
+  "vnodes",
+  "resources",
+  "storage",
+  "config",
+  "tls",
+  "auth",
+  "repair",
+  "pvcRetentionPolicy",
+  "paused"
 })
 @ValidationRule(
     value = "has(self.racks) != has(self.replicas)",
@@ -72,7 +84,8 @@ public class AlliClusterSpec {
   private ResourceRequirements resources;
 
   @Required
-  @JsonPropertyDescription("Persistent volume of each node. Immutable: StatefulSet claim templates are.")
+  @JsonPropertyDescription(
+      "Persistent volume of each node. Immutable: StatefulSet claim templates are.")
   @ValidationRule(value = "self == oldSelf", message = "storage cannot change after creation")
   private StorageSpec storage = new StorageSpec();
 
@@ -112,7 +125,9 @@ public class AlliClusterSpec {
 
   /** Total desired nodes over all racks. */
   public int totalReplicas() {
-    return effectiveRacks().stream().mapToInt(r -> r.getReplicas() == null ? 0 : r.getReplicas()).sum();
+    return effectiveRacks().stream()
+        .mapToInt(r -> r.getReplicas() == null ? 0 : r.getReplicas())
+        .sum();
   }
 
   public String getImage() {

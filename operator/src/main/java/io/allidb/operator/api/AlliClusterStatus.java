@@ -10,8 +10,14 @@ import java.util.List;
 /** What the operator observed and what it is doing. Written only by the operator. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({
-  "observedGeneration", "conditions", "replicas", "readyReplicas", "ringState", "ringMembers",
-  "ringOperation", "rolloutReason"
+  "observedGeneration",
+  "conditions",
+  "replicas",
+  "readyReplicas",
+  "ringState",
+  "ringMembers",
+  "ringOperation",
+  "rolloutReason"
 })
 public class AlliClusterStatus {
 
@@ -36,7 +42,8 @@ public class AlliClusterStatus {
   @JsonPropertyDescription("Ring members as the nodes report them.")
   private List<RingMember> ringMembers = new ArrayList<>();
 
-  @JsonPropertyDescription("The ring operation in flight, if any; the operator resumes it from here.")
+  @JsonPropertyDescription(
+      "The ring operation in flight, if any; the operator resumes it from here.")
   private RingOperation ringOperation;
 
   @JsonPropertyDescription(

@@ -6,13 +6,20 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.util.Objects;
 
 /**
- * The ring operation in flight, persisted in status so the operator resumes it after a restart or
- * a change of the desired size. The target is keyed by pod name plus pod UID and host id, so a
+ * The ring operation in flight, persisted in status so the operator resumes it after a restart or a
+ * change of the desired size. The target is keyed by pod name plus pod UID and host id, so a
  * recreated pod or a re-used name is never mistaken for the node the operation started on.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({
-  "type", "targetPod", "targetPodUid", "hostId", "rack", "phase", "startedAt", "generation"
+  "type",
+  "targetPod",
+  "targetPodUid",
+  "hostId",
+  "rack",
+  "phase",
+  "startedAt",
+  "generation"
 })
 public class RingOperation {
 
@@ -44,8 +51,12 @@ public class RingOperation {
   public RingOperation() {}
 
   public RingOperation(
-      RingOperationType type, String targetPod, String rack, RingOperationPhase phase,
-      String startedAt, Long generation) {
+      RingOperationType type,
+      String targetPod,
+      String rack,
+      RingOperationPhase phase,
+      String startedAt,
+      Long generation) {
     this.type = type;
     this.targetPod = targetPod;
     this.rack = rack;

@@ -1,8 +1,8 @@
 package io.allidb.operator.api;
 
 /**
- * Where a ring operation stands. Every phase is written to status before the action that leaves
- * it, so an operator restarted at any point resumes from here.
+ * Where a ring operation stands. Every phase is written to status before the action that leaves it,
+ * so an operator restarted at any point resumes from here.
  */
 public enum RingOperationPhase {
   /** Decided and recorded; nothing asked of Kubernetes or the node yet. */

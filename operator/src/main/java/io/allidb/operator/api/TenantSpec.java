@@ -24,7 +24,8 @@ public class TenantSpec {
   @JsonPropertyDescription("How long a key is valid, as a Go duration (e.g. 720h).")
   private String keyLifetime;
 
-  @JsonPropertyDescription("How often a new key is issued, as a Go duration; shorter than keyLifetime.")
+  @JsonPropertyDescription(
+      "How often a new key is issued, as a Go duration; shorter than keyLifetime.")
   private String rotationPeriod;
 
   public TenantSpec() {}

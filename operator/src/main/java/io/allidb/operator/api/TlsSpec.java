@@ -12,7 +12,11 @@ import io.fabric8.generator.annotation.ValidationRule;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({
-  "enabled", "issuer", "internodeSecretName", "clientSecretName", "certificateLifetime"
+  "enabled",
+  "issuer",
+  "internodeSecretName",
+  "clientSecretName",
+  "certificateLifetime"
 })
 @ValidationRule(
     value =

@@ -46,8 +46,7 @@ class CustomResourceDefinitionTest {
 
   @Test
   void crdHasStatusSubresourcePrinterColumnsAndValidationRules() throws IOException {
-    var crd =
-        Serialization.unmarshal(Files.readString(CHECKED_IN), CustomResourceDefinition.class);
+    var crd = Serialization.unmarshal(Files.readString(CHECKED_IN), CustomResourceDefinition.class);
     var version = crd.getSpec().getVersions().get(0);
 
     assertThat(crd.getSpec().getScope()).isEqualTo("Namespaced");
@@ -68,7 +67,11 @@ class CustomResourceDefinitionTest {
     assertThat(spec.getProperties().get("replicas").getMinimum()).isEqualTo(0.0);
     assertThat(spec.getProperties().get("racks").getXKubernetesValidations()).isNotEmpty();
     assertThat(
-            spec.getProperties().get("pvcRetentionPolicy").getProperties().get("onDelete").getEnum())
+            spec.getProperties()
+                .get("pvcRetentionPolicy")
+                .getProperties()
+                .get("onDelete")
+                .getEnum())
         .extracting(n -> n.asText())
         .containsExactlyInAnyOrder("Retain", "Delete");
     assertThat(spec.getProperties().get("tls").getProperties().get("issuer").getEnum())
