@@ -60,10 +60,9 @@ public class AlliCluster extends CustomResource<AlliClusterSpec, AlliClusterStat
     return new AlliClusterSpec();
   }
 
-  @Override
-  protected AlliClusterStatus initStatus() {
-    return new AlliClusterStatus();
-  }
+  // no initStatus(): a new object carries no status at all, so the first status patch adds it
+  // (an empty status object sent on create is stored as null by some servers, and a JSON patch
+  // into it then fails)
 
   /** Whether the user asked the operator to stop changing this cluster. */
   @JsonIgnore
