@@ -28,6 +28,31 @@ public record PlanInput(
     long generation,
     Instant now) {
 
+  /** The same observations once the operation in flight is over and racks have these sizes. */
+  PlanInput afterOperation(Map<String, Integer> replicas) {
+    var resized =
+        racks.stream()
+            .map(
+                r ->
+                    new RackState(
+                        r.rack(),
+                        r.desiredReplicas(),
+                        replicas.getOrDefault(r.rack(), r.currentReplicas()),
+                        r.desiredHash()))
+            .toList();
+    return new PlanInput(
+        clusterName,
+        resized,
+        pods,
+        ring,
+        null,
+        replicationFactor,
+        onScaleDown,
+        allowQuorumLossOnRestart,
+        generation,
+        now);
+  }
+
   RackState rack(String name) {
     return racks.stream().filter(r -> r.rack().equals(name)).findFirst().orElse(null);
   }

@@ -36,7 +36,15 @@ public final class RingPlanner {
     in.racks().forEach(r -> replicas.put(r.rack(), r.currentReplicas()));
     var rollout = rolloutPending(in);
     if (in.inFlight() != null) {
-      return continueOperation(in, replicas, rollout);
+      var continued = continueOperation(in, replicas, rollout);
+      if (continued.operation() == null
+          && continued.actions().isEmpty()
+          && continued.blocked() == null) {
+        // finished (or cancelled) with nothing left to do: take the next step now rather than
+        // a reschedule later
+        return plan(in.afterOperation(continued.replicas()));
+      }
+      return continued;
     }
     var down = in.racks().stream().filter(r -> r.currentReplicas() > r.desiredReplicas()).toList();
     if (!down.isEmpty()) {

@@ -116,11 +116,17 @@ class AlliClusterOperatorIT {
             });
 
     // the node starts, joins and becomes ready: the next node is let in
-    readyPod(0);
+    // (NORMAL first: readiness follows the join, and the pod event then sees both - the test
+    // must not depend on the periodic reschedule)
     ring.normal("demo-default-0", "default");
+    readyPod(0);
     await()
         .atMost(WAIT)
-        .untilAsserted(() -> assertThat(statefulSet().getSpec().getReplicas()).isEqualTo(2));
+        .untilAsserted(
+            () ->
+                assertThat(statefulSet().getSpec().getReplicas())
+                    .as("status %s", Serialization.asJson(fetch().getStatus()))
+                    .isEqualTo(2));
     assertThat(fetch().getStatus().getRingMembers())
         .extracting(m -> m.getPod())
         .containsExactly("demo-default-0");

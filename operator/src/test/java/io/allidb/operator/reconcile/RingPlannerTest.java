@@ -28,9 +28,7 @@ class RingPlannerTest {
     assertThat(world.current).as("pod 0 not NORMAL yet: no second join").isEqualTo(1);
 
     world.joined(0);
-    world.step(); // join of pod 0 completes
-    assertThat(world.operation).isNull();
-    world.step(); // pod 1 starts joining
+    world.step(); // join of pod 0 completes and pod 1 starts joining in the same reconcile
     assertThat(world.current).isEqualTo(2);
     assertThat(world.operation.getTargetPod()).isEqualTo(pod(1));
 
@@ -160,10 +158,7 @@ class RingPlannerTest {
     world.step();
     assertThat(world.current).as("a LEFT node is never kept: shrink anyway").isEqualTo(3);
     world.kubelet();
-    world.step();
-    assertThat(world.operation).isNull();
-
-    world.step();
+    world.step(); // shrink done; the wanted ordinal comes back as a fresh join
     assertThat(world.operation.getType()).isEqualTo(RingOperationType.Join);
     assertThat(world.operation.getTargetPod()).isEqualTo(pod(3));
     assertThat(world.current).isEqualTo(4);
@@ -192,9 +187,9 @@ class RingPlannerTest {
     world.desired = 3;
 
     world.step();
-    assertThat(world.operation).as("joined: the join completes").isNull();
-    world.step();
-    assertThat(world.operation.getType()).isEqualTo(RingOperationType.Decommission);
+    assertThat(world.operation.getType())
+        .as("joined: the join completes, then a normal scale-down starts")
+        .isEqualTo(RingOperationType.Decommission);
     assertThat(world.operation.getTargetPod()).isEqualTo(pod(3));
   }
 
@@ -242,10 +237,9 @@ class RingPlannerTest {
     assertThat(world.ring.calls()).as("one at a time").containsExactly("drain " + pod(2));
 
     world.ready(2);
-    world.step(); // pod 2 back: done
-    assertThat(world.operation).isNull();
-    world.step();
+    world.step(); // pod 2 back: done, and pod 1 is next
     assertThat(world.operation.getTargetPod()).isEqualTo(pod(1));
+    assertThat(world.operation.getPhase()).isEqualTo(RingOperationPhase.Requested);
   }
 
   @Test
