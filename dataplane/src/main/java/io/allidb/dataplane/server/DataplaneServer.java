@@ -1,6 +1,10 @@
 package io.allidb.dataplane.server;
 
 import io.allidb.api.proto.AlliDBGrpc;
+import io.allidb.api.proto.Entity;
+import io.allidb.dataplane.ai.NodeAi;
+import io.allidb.dataplane.ai.ProviderSecrets;
+import io.allidb.dataplane.ai.TextEmbeddings;
 import io.allidb.dataplane.cluster.coordinator.Coordinator;
 import io.allidb.dataplane.cluster.hints.HintReplayer;
 import io.allidb.dataplane.cluster.hints.HintStore;
@@ -8,6 +12,7 @@ import io.allidb.dataplane.index.vector.VectorIndexOptions;
 import io.allidb.dataplane.node.EntityStore;
 import io.allidb.dataplane.query.GraphRagQueryExecutor;
 import io.allidb.dataplane.query.QueryExecutor;
+import io.allidb.dataplane.query.hybrid.HybridQueryExecutor;
 import io.allidb.dataplane.server.rest.RestServer;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
@@ -22,6 +27,7 @@ import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -55,6 +61,7 @@ public final class DataplaneServer implements AutoCloseable {
   private volatile boolean serving;
   private EntityStore store;
   private ClusterNode cluster;
+  private NodeAi ai;
   private Server server;
   private Server inProcessServer;
   private ManagedChannel inProcessChannel;
@@ -150,14 +157,26 @@ public final class DataplaneServer implements AutoCloseable {
       throw e;
     }
     try {
+      ai = startAi();
+      var queries =
+          new HybridQueryExecutor(
+              cluster.queries,
+              store.storage(),
+              store.vectors(),
+              store.graph(),
+              store.text(),
+              config.query(),
+              config.storage().clock(),
+              cluster.coordinator::isSingleNode);
       var service =
           new AlliDbService(
               store,
               cluster.coordinator,
-              cluster.queries,
+              queries,
               config.storage().clock(),
               config,
-              () -> serving);
+              () -> serving,
+              ai);
       var auth = new ApiKeyAuthInterceptor(keys);
       server =
           serverBuilder
@@ -184,6 +203,9 @@ public final class DataplaneServer implements AutoCloseable {
         server.shutdownNow();
       }
       closeRest();
+      if (ai != null) {
+        ai.close();
+      }
       cluster.close();
       store.close();
       throw e;
@@ -199,6 +221,34 @@ public final class DataplaneServer implements AutoCloseable {
         keys.size(),
         config.dataDir());
     return this;
+  }
+
+  /** The AI services over this node's coordinator (embed-on-write rewrites go through it). */
+  private NodeAi startAi() {
+    var created =
+        NodeAi.create(
+            config.ai(),
+            config.vectorDimension(),
+            store::dimension,
+            ProviderSecrets.environment(),
+            config.storage().metrics());
+    var coordinator = cluster.coordinator;
+    created
+        .embeddings()
+        .attach(
+            new TextEmbeddings.Store() {
+              @Override
+              public Optional<Entity> get(String tenant, String id)
+                  throws IOException {
+                return coordinator.get(tenant, id, coordinator.level(false, null));
+              }
+
+              @Override
+              public void put(String tenant, Entity e) throws IOException {
+                coordinator.put(tenant, e, coordinator.level(false, null));
+              }
+            });
+    return created;
   }
 
   /** The bound port (useful with port 0), or -1 for transports without one (in-process). */
@@ -282,6 +332,7 @@ public final class DataplaneServer implements AutoCloseable {
       }
       try {
         // after the public API drained: no coordinator call is left to hint or replicate
+        ai.close();
         cluster.close();
       } finally {
         store.close();

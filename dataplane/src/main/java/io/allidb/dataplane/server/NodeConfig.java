@@ -1,5 +1,6 @@
 package io.allidb.dataplane.server;
 
+import io.allidb.dataplane.ai.AiOptions;
 import io.allidb.dataplane.query.QueryDefaults;
 import io.allidb.dataplane.storage.StorageOptions;
 import java.nio.file.Path;
@@ -25,6 +26,7 @@ import java.util.Objects;
  *     (the original never checked)
  * @param query the Graph RAG query's defaults and limits, score weights included
  * @param cluster ring membership, replication, consistency and hinted handoff settings
+ * @param ai embedding provider, embed-on-write policy and LLM (docs/ai.md)
  */
 public record NodeConfig(
     String nodeId,
@@ -38,7 +40,8 @@ public record NodeConfig(
     Duration shutdownGrace,
     int vectorDimension,
     QueryDefaults query,
-    ClusterOptions cluster) {
+    ClusterOptions cluster,
+    AiOptions ai) {
 
   public static final int DEFAULT_GRPC_PORT = 7000;
   public static final int DEFAULT_HTTP_PORT = 7080;
@@ -58,6 +61,7 @@ public record NodeConfig(
     Objects.requireNonNull(shutdownGrace, "shutdownGrace");
     Objects.requireNonNull(query, "query");
     Objects.requireNonNull(cluster, "cluster");
+    Objects.requireNonNull(ai, "ai");
     if (nodeId.isEmpty()) {
       throw new IllegalArgumentException("nodeId must not be empty");
     }
@@ -103,6 +107,7 @@ public record NodeConfig(
     private int vectorDimension;
     private QueryDefaults query = QueryDefaults.standard();
     private ClusterOptions cluster = ClusterOptions.builder().build();
+    private AiOptions ai = AiOptions.defaults();
 
     private Builder(Path dataDir) {
       this.dataDir = Objects.requireNonNull(dataDir, "dataDir");
@@ -161,6 +166,12 @@ public record NodeConfig(
       return this;
     }
 
+    /** Default: {@link AiOptions#defaults()} (local model for query text, no embed on write). */
+    public Builder ai(AiOptions v) {
+      ai = v;
+      return this;
+    }
+
     public Builder vectorDimension(int v) {
       vectorDimension = v;
       return this;
@@ -179,7 +190,8 @@ public record NodeConfig(
           shutdownGrace,
           vectorDimension,
           query,
-          cluster);
+          cluster,
+          ai);
     }
   }
 }
