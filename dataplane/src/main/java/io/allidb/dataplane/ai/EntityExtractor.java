@@ -124,7 +124,7 @@ public final class EntityExtractor {
         return new Extraction(JsonParser.parseString(stripFences(answer)).getAsJsonObject(), attempt);
       }
       metrics.validationFailed();
-      logger.info(
+      logger.warn(
           "{} answer {} failed {} validation: {}", model.name(), attempt, SCHEMA_VERSION, errors);
       var fed = errors.subList(0, Math.min(errors.size(), MAX_ERRORS_FED_BACK));
       conversation.add(new ChatModel.Message("assistant", answer));
@@ -164,7 +164,7 @@ public final class EntityExtractor {
     for (int i = 0; i < entities.size(); i++) {
       String id = entities.get(i).getAsJsonObject().get("id").getAsString();
       if (!ids.add(id)) {
-        out.add("$.entities[" + i + "].id: duplicate id '" + id + "'");
+        out.add("/entities/" + i + "/id: duplicate id '" + id + "'");
       }
     }
     var relations = graph.getAsJsonArray("relations");
@@ -173,7 +173,7 @@ public final class EntityExtractor {
       for (String end : List.of("from_id", "to_id")) {
         String id = r.get(end).getAsString();
         if (!ids.contains(id)) {
-          out.add("$.relations[" + i + "]." + end + ": '" + id + "' is not an extracted entity id");
+          out.add("/relations/" + i + "/" + end + ": '" + id + "' is not an extracted entity id");
         }
       }
     }
