@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -82,6 +83,8 @@ final class ServerCommand implements Callable<Integer> {
               + " override them (default: ${DEFAULT-VALUE}, the original's).")
   String scoreWeights;
 
+  @Mixin AiFlags ai;
+
   private final PrintStream out = System.out;
   private final PrintStream err = System.err;
 
@@ -116,6 +119,7 @@ final class ServerCommand implements Callable<Integer> {
                     .build())
             .maxInboundMessageBytes(maxMessageBytes)
             .vectorDimension(vectorDimension)
+            .ai(ai.options())
             .query(QueryDefaults.standard().withWeights(ScoringWeights.parse(scoreWeights)))
             .build();
     DataplaneServer server = new DataplaneServer(DataplaneServer.forNetty(config), config).start();
