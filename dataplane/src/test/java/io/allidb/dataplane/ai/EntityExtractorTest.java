@@ -19,9 +19,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Extraction against a fake OpenAI-compatible chat server on loopback. */
-class EntityExtractorTest {
+public class EntityExtractorTest {
   private static final String KEY = "sk-llm-SECRET-9f8e7d6c5b4a";
-  static final String VALID =
+  public static final String VALID =
       """
       {"entities": [
          {"id": "person:ada", "type": "person", "name": "Ada Lovelace",
@@ -58,7 +58,7 @@ class EntityExtractorTest {
     server.close();
   }
 
-  private static String chat(String content) {
+  public static String chat(String content) {
     var message = new JsonObject();
     message.addProperty("role", "assistant");
     message.addProperty("content", content);

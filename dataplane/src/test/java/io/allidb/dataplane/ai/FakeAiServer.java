@@ -18,9 +18,9 @@ import java.util.concurrent.Executors;
  * A real HTTP server on 127.0.0.1 that answers every POST with the next scripted reply, and records
  * each request's body and headers. Scripted replies can be delays (to trip client timeouts).
  */
-final class FakeAiServer implements AutoCloseable {
-  record Reply(int status, String body, Map<String, String> headers, long delayMillis) {
-    static Reply ok(String body) {
+public final class FakeAiServer implements AutoCloseable {
+  public record Reply(int status, String body, Map<String, String> headers, long delayMillis) {
+    public static Reply ok(String body) {
       return new Reply(200, body, Map.of(), 0);
     }
 
@@ -36,29 +36,29 @@ final class FakeAiServer implements AutoCloseable {
   final List<Seen> requests = new ArrayList<>();
   private Reply fallback;
 
-  FakeAiServer() throws IOException {
+  public FakeAiServer() throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.setExecutor(Executors.newCachedThreadPool());
     server.createContext("/", this::handle);
     server.start();
   }
 
-  URI base() {
+  public URI base() {
     return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
   }
 
-  synchronized FakeAiServer then(Reply r) {
+  public synchronized FakeAiServer then(Reply r) {
     replies.add(r);
     return this;
   }
 
   /** The reply once the script is used up. */
-  synchronized FakeAiServer always(Reply r) {
+  public synchronized FakeAiServer always(Reply r) {
     fallback = r;
     return this;
   }
 
-  synchronized int count() {
+  public synchronized int count() {
     return requests.size();
   }
 
