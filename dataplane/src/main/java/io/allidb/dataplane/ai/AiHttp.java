@@ -27,9 +27,9 @@ import java.util.function.Function;
  * exponential backoff and jitter (resilience4j {@link Retry}) that honour the server's {@code
  * Retry-After} (seconds or an HTTP date, capped at {@code maxBackoff}).
  *
- * <p>Retried: timeouts, connection failures, 408, 429, 5xx, and answers the caller's parser
- * rejects (a malformed body is usually a transient proxy or gateway page). Not retried: other 4xx
- * (a wrong key or model will not fix itself). Headers (credentials) never reach a message or a log.
+ * <p>Retried: timeouts, connection failures, 408, 429, 5xx, and answers the caller's parser rejects
+ * (a malformed body is usually a transient proxy or gateway page). Not retried: other 4xx (a wrong
+ * key or model will not fix itself). Headers (credentials) never reach a message or a log.
  *
  * <p>Thread-safe.
  */

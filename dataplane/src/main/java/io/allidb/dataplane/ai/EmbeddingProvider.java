@@ -4,8 +4,8 @@ import java.io.IOException;
 import java.util.List;
 
 /**
- * Turns text into vectors. Implementations: {@link LocalEmbedder} (all-MiniLM-L6-v2 in process,
- * the default) and {@link HttpEmbeddingProvider} (OpenAI-compatible, Ollama, custom HTTP).
+ * Turns text into vectors. Implementations: {@link LocalEmbedder} (all-MiniLM-L6-v2 in process, the
+ * default) and {@link HttpEmbeddingProvider} (OpenAI-compatible, Ollama, custom HTTP).
  *
  * <p>Every vector a provider returns has {@link #dimension()} components; a provider that receives
  * another dimension from its service fails with a message naming both, rather than letting a

@@ -121,7 +121,8 @@ public final class EntityExtractor {
       String answer = model.complete(conversation);
       errors = validate(answer);
       if (errors.isEmpty()) {
-        return new Extraction(JsonParser.parseString(stripFences(answer)).getAsJsonObject(), attempt);
+        return new Extraction(
+            JsonParser.parseString(stripFences(answer)).getAsJsonObject(), attempt);
       }
       metrics.validationFailed();
       logger.warn(
@@ -194,9 +195,9 @@ public final class EntityExtractor {
   }
 
   /**
-   * The entities of a validated graph: type and id as extracted, one chunk with "name:
-   * description" (metadata: name, source, the entity's properties), outgoing edges from its
-   * relations (weight 1.0 when the model gave none).
+   * The entities of a validated graph: type and id as extracted, one chunk with "name: description"
+   * (metadata: name, source, the entity's properties), outgoing edges from its relations (weight
+   * 1.0 when the model gave none).
    */
   public static List<Entity> toEntities(JsonObject graph, String source) {
     var byId = new LinkedHashMap<String, Entity.Builder>();

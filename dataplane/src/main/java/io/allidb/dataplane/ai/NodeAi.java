@@ -7,8 +7,8 @@ import java.util.OptionalInt;
 import java.util.function.Function;
 
 /**
- * A node's AI services, built from its {@link AiOptions}: {@link TextEmbeddings} (query text,
- * embed on write) and, when an LLM is configured, the {@link EntityExtractor}. Closing stops the
+ * A node's AI services, built from its {@link AiOptions}: {@link TextEmbeddings} (query text, embed
+ * on write) and, when an LLM is configured, the {@link EntityExtractor}. Closing stops the
  * embed-on-write worker and unregisters the metrics. Thread-safe.
  */
 public final class NodeAi implements AutoCloseable {

@@ -16,8 +16,8 @@ import java.util.function.UnaryOperator;
  * re-read on every {@link #get}, so a rotated Secret applies to the next call without a restart.
  *
  * <p>Values never appear in messages, {@code toString()} or logs: errors name the variable and the
- * file only. (The security work carries a general {@code SecretSource} with the same contract;
- * this one stays private to the AI providers until that lands.) Thread-safe.
+ * file only. (The security work carries a general {@code SecretSource} with the same contract; this
+ * one stays private to the AI providers until that lands.) Thread-safe.
  */
 public final class ProviderSecrets {
   private final UnaryOperator<String> env;

@@ -12,15 +12,16 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code allidb server}'s AI options (a picocli mixin): the embedding provider, embed on write and
- * the LLM. Keys are never options: they come from the variable {@code --*-secret-env} names, or
- * the file its {@code _FILE} twin names. Not thread-safe; filled once per invocation.
+ * the LLM. Keys are never options: they come from the variable {@code --*-secret-env} names, or the
+ * file its {@code _FILE} twin names. Not thread-safe; filled once per invocation.
  */
 final class AiFlags {
   @Option(
       names = "--embedding-provider",
       defaultValue = "local",
-      description = "local (all-MiniLM-L6-v2, offline), openai, ollama, custom or none"
-          + " (default: ${DEFAULT-VALUE}).")
+      description =
+          "local (all-MiniLM-L6-v2, offline), openai, ollama, custom or none"
+              + " (default: ${DEFAULT-VALUE}).")
   String provider;
 
   @Option(names = "--embedding-url", description = "Provider base URL (custom: the endpoint).")
@@ -56,8 +57,9 @@ final class AiFlags {
   @Option(
       names = "--embed-on-write",
       defaultValue = "SYNC",
-      description = "OFF, SYNC or QUEUE: embed entities written with text and no vector"
-          + " (default: ${DEFAULT-VALUE}).")
+      description =
+          "OFF, SYNC or QUEUE: embed entities written with text and no vector"
+              + " (default: ${DEFAULT-VALUE}).")
   EmbedOnWrite embedOnWrite;
 
   @Option(
@@ -78,7 +80,8 @@ final class AiFlags {
   @Option(
       names = "--extraction-retries",
       defaultValue = "2",
-      description = "Extra LLM attempts when an answer fails validation (default: ${DEFAULT-VALUE}).")
+      description =
+          "Extra LLM attempts when an answer fails validation (default: ${DEFAULT-VALUE}).")
   int extractionRetries;
 
   AiOptions options() {
@@ -87,7 +90,8 @@ final class AiFlags {
     if (!local && !provider.equalsIgnoreCase("none") && dim == 0) {
       throw new IllegalArgumentException("--embedding-dimension is required for " + provider);
     }
-    var policy = new AiHttp.Policy(timeout, retries, Duration.ofMillis(200), Duration.ofSeconds(20));
+    var policy =
+        new AiHttp.Policy(timeout, retries, Duration.ofMillis(200), Duration.ofSeconds(20));
     var embeddings =
         new EmbeddingOptions(
             provider,

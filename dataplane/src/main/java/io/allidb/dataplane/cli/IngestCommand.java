@@ -63,8 +63,9 @@ final class IngestCommand implements Callable<Integer> {
   @Option(
       names = "--embed",
       defaultValue = "local",
-      description = "local (MiniLM in this process) or server (the node's embed on write)"
-          + " (default: ${DEFAULT-VALUE}).")
+      description =
+          "local (MiniLM in this process) or server (the node's embed on write)"
+              + " (default: ${DEFAULT-VALUE}).")
   String embed;
 
   @Option(names = "--extract", description = "Also extract entities from each chunk (node LLM).")
@@ -163,7 +164,8 @@ final class IngestCommand implements Callable<Integer> {
       if (batch.getEntitiesCount() == 64 || n == chunks.size() - 1) {
         var r = client.withDeadline(stub).batchPutEntities(batch.build());
         if (!r.getSuccess()) {
-          throw new IOException(file + ": " + r.getFailureCount() + " chunk(s) refused: " + r.getErrorMessage());
+          throw new IOException(
+              file + ": " + r.getFailureCount() + " chunk(s) refused: " + r.getErrorMessage());
         }
         batch.clear();
       }
@@ -172,7 +174,8 @@ final class IngestCommand implements Callable<Integer> {
       for (String chunk : chunks) {
         client
             .withDeadline(stub)
-            .extractEntities(ExtractEntitiesRequest.newBuilder().setText(chunk).setSource(source).build());
+            .extractEntities(
+                ExtractEntitiesRequest.newBuilder().setText(chunk).setSource(source).build());
       }
     }
     return chunks.size();
@@ -183,7 +186,10 @@ final class IngestCommand implements Callable<Integer> {
     for (Path p : paths) {
       if (Files.isDirectory(p)) {
         try (Stream<Path> walk = Files.walk(p)) {
-          walk.filter(Files::isRegularFile).filter(IngestCommand::isText).sorted().forEach(out::add);
+          walk.filter(Files::isRegularFile)
+              .filter(IngestCommand::isText)
+              .sorted()
+              .forEach(out::add);
         }
       } else if (Files.isRegularFile(p)) {
         out.add(p);
@@ -219,7 +225,8 @@ final class IngestCommand implements Callable<Integer> {
     int width = 30;
     int filled = total == 0 ? width : done * width / total;
     err.printf(
-        "\r[%s%s] %d/%d files, %d chunks", "#".repeat(filled), " ".repeat(width - filled), done, total, chunks);
+        "\r[%s%s] %d/%d files, %d chunks",
+        "#".repeat(filled), " ".repeat(width - filled), done, total, chunks);
     err.flush();
   }
 }

@@ -238,8 +238,7 @@ public final class DataplaneServer implements AutoCloseable {
         .attach(
             new TextEmbeddings.Store() {
               @Override
-              public Optional<Entity> get(String tenant, String id)
-                  throws IOException {
+              public Optional<Entity> get(String tenant, String id) throws IOException {
                 return coordinator.get(tenant, id, coordinator.level(false, null));
               }
 

@@ -41,8 +41,7 @@ final class Extractions {
     if (request.getText().isBlank()) {
       throw new IllegalArgumentException("text is required");
     }
-    int retries =
-        request.hasMaxRetries() ? request.getMaxRetries() : ai.defaultExtractionRetries();
+    int retries = request.hasMaxRetries() ? request.getMaxRetries() : ai.defaultExtractionRetries();
     if (retries < 0 || retries > 10) {
       throw new IllegalArgumentException("max_retries must be in [0, 10]; got " + retries);
     }

@@ -47,9 +47,11 @@ public class EntityExtractorTest {
             0,
             512,
             2,
-            new AiHttp.Policy(Duration.ofSeconds(5), 2, Duration.ofMillis(10), Duration.ofSeconds(1)));
+            new AiHttp.Policy(
+                Duration.ofSeconds(5), 2, Duration.ofMillis(10), Duration.ofSeconds(1)));
     var model =
-        new HttpChatModel(options, ProviderSecrets.of(Map.of("TEST_LLM_KEY", KEY)), AiMetrics.standalone());
+        new HttpChatModel(
+            options, ProviderSecrets.of(Map.of("TEST_LLM_KEY", KEY)), AiMetrics.standalone());
     extractor = new EntityExtractor(model, AiMetrics.standalone());
   }
 
@@ -100,7 +102,8 @@ public class EntityExtractorTest {
         .contains("/relations/0/relation");
     assertThat(second.get("response_format").getAsJsonObject().get("type").getAsString())
         .isEqualTo("json_object");
-    assertThat(server.requests.get(0).headers().get("Authorization")).containsExactly("Bearer " + KEY);
+    assertThat(server.requests.get(0).headers().get("Authorization"))
+        .containsExactly("Bearer " + KEY);
   }
 
   @Test
@@ -151,7 +154,9 @@ public class EntityExtractorTest {
   void theGraphBecomesEntitiesWithChunksAndEdges() {
     List<Entity> entities =
         EntityExtractor.toEntities(JsonParser.parseString(VALID).getAsJsonObject(), "notes.txt");
-    assertThat(entities).extracting(Entity::getEntityId).containsExactly("person:ada", "machine:engine");
+    assertThat(entities)
+        .extracting(Entity::getEntityId)
+        .containsExactly("person:ada", "machine:engine");
     Entity ada = entities.get(0);
     assertThat(ada.getEntityType()).isEqualTo("person");
     assertThat(ada.getChunks(0).getText()).isEqualTo("Ada Lovelace: Wrote the first program.");

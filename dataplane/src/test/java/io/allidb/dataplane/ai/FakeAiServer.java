@@ -66,7 +66,8 @@ public final class FakeAiServer implements AutoCloseable {
     String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
     Reply r;
     synchronized (this) {
-      requests.add(new Seen(ex.getRequestURI().getPath(), body, Map.copyOf(ex.getRequestHeaders())));
+      requests.add(
+          new Seen(ex.getRequestURI().getPath(), body, Map.copyOf(ex.getRequestHeaders())));
       r = replies.isEmpty() ? fallback : replies.poll();
     }
     if (r == null) {

@@ -109,7 +109,10 @@ class HttpEmbeddingProviderTest {
     server.then(Reply.ok("{\"embeddings\":[[1,2]]}"));
     var credential =
         new Credential(
-            "X-Api-Key", "", ProviderSecrets.of(Map.of("TEST_AI_KEY_FILE", keyFile.toString())), "TEST_AI_KEY");
+            "X-Api-Key",
+            "",
+            ProviderSecrets.of(Map.of("TEST_AI_KEY_FILE", keyFile.toString())),
+            "TEST_AI_KEY");
     var p = provider(Wire.CUSTOM, 2, 16, credential);
 
     assertThat(p.embed("x")).containsExactly(1, 2);
@@ -143,7 +146,8 @@ class HttpEmbeddingProviderTest {
 
     assertThat(server.count()).isEqualTo(2);
     assertThat(waitedMs).as("waited for Retry-After: 1").isGreaterThanOrEqualTo(950);
-    assertThat(scrape()).contains("allidb_embedding_retries_total{provider=\"openai/test-model\"} 1.0");
+    assertThat(scrape())
+        .contains("allidb_embedding_retries_total{provider=\"openai/test-model\"} 1.0");
   }
 
   @Test
@@ -157,8 +161,10 @@ class HttpEmbeddingProviderTest {
     assertThat(p.embed("x")).containsExactly(0, 1);
     assertThat(server.count()).isEqualTo(4);
     assertThat(scrape())
-        .contains("allidb_embedding_requests_total{outcome=\"error\",provider=\"openai/test-model\"} 3.0")
-        .contains("allidb_embedding_requests_total{outcome=\"ok\",provider=\"openai/test-model\"} 1.0");
+        .contains(
+            "allidb_embedding_requests_total{outcome=\"error\",provider=\"openai/test-model\"} 3.0")
+        .contains(
+            "allidb_embedding_requests_total{outcome=\"ok\",provider=\"openai/test-model\"} 1.0");
   }
 
   @Test
@@ -197,8 +203,7 @@ class HttpEmbeddingProviderTest {
   @Test
   void aMissingSecretNamesTheVariablesNotAValue() {
     var p = provider(Wire.OPENAI, 2, 16, key(Map.of()));
-    assertThatThrownBy(() -> p.embed("x"))
-        .hasMessageContaining("TEST_AI_KEY or TEST_AI_KEY_FILE");
+    assertThatThrownBy(() -> p.embed("x")).hasMessageContaining("TEST_AI_KEY or TEST_AI_KEY_FILE");
     assertThat(server.count()).isZero();
   }
 

@@ -60,7 +60,14 @@ class IngestAndAskTest {
     Files.writeString(docs.resolve("image.png"), "not text");
     Path progress = dir.resolve("progress");
 
-    assertThat(cli("ingest", docs.toString(), "--chunk-chars", "80", "--progress-file", progress.toString()))
+    assertThat(
+            cli(
+                "ingest",
+                docs.toString(),
+                "--chunk-chars",
+                "80",
+                "--progress-file",
+                progress.toString()))
         .as(err.toString())
         .isZero();
     assertThat(out.toString()).contains("Ingested 2 file(s), 3 chunk(s); skipped 0");
@@ -72,7 +79,14 @@ class IngestAndAskTest {
     String cats = docs.resolve("cats.txt") + "#0";
     store.delete("tenant-a", cats);
     Files.writeString(docs.resolve("new.txt"), "Gossip spreads membership every second.");
-    assertThat(cli("ingest", docs.toString(), "--chunk-chars", "80", "--progress-file", progress.toString()))
+    assertThat(
+            cli(
+                "ingest",
+                docs.toString(),
+                "--chunk-chars",
+                "80",
+                "--progress-file",
+                progress.toString()))
         .isZero();
     assertThat(out.toString()).contains("Ingested 1 file(s), 1 chunk(s); skipped 2");
     assertThat(store.storage().get("tenant-a", cats)).isEmpty();

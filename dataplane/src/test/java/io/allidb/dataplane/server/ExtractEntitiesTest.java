@@ -92,7 +92,8 @@ class ExtractEntitiesTest {
   @Test
   void anAnswerThatNeverValidatesIsUnavailableWithTheErrorsAndWritesNothing() throws Exception {
     start(true);
-    llm.always(Reply.ok(EntityExtractorTest.chat("{\"entities\": [], \"relations\": [], \"x\": 1}")));
+    llm.always(
+        Reply.ok(EntityExtractorTest.chat("{\"entities\": [], \"relations\": [], \"x\": 1}")));
 
     assertThatThrownBy(
             () ->

@@ -99,7 +99,8 @@ class TextQueryTest {
 
   @Test
   void queryTextIsEmbeddedAndRanksRelatedTextFirst() {
-    QueryResponse r = query("a kitten resting by the window", HybridMode.HYBRID_MODE_VECTOR_ONLY, 3);
+    QueryResponse r =
+        query("a kitten resting by the window", HybridMode.HYBRID_MODE_VECTOR_ONLY, 3);
     assertThat(ids(r)).first().isEqualTo("cat");
     assertThat(r.getResults(0).getBreakdown().getText()).isZero(); // no BM25 in vector-only mode
   }
@@ -156,7 +157,9 @@ class TextQueryTest {
             .orElseThrow()
             .getScore();
     assertThat(top.getScore())
-        .isCloseTo(unified + 2.0 * top.getBreakdown().getText(), org.assertj.core.data.Offset.offset(1e-6));
+        .isCloseTo(
+            unified + 2.0 * top.getBreakdown().getText(),
+            org.assertj.core.data.Offset.offset(1e-6));
   }
 
   @Test

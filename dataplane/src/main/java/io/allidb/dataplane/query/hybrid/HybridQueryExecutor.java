@@ -135,7 +135,8 @@ public final class HybridQueryExecutor implements QueryExecutor {
       throw new IllegalArgumentException("text_weight must be >= 0; got " + textWeight);
     }
     int k = request.getK();
-    int expand = request.getExpandFactor() > 0 ? request.getExpandFactor() : defaults.expandFactor();
+    int expand =
+        request.getExpandFactor() > 0 ? request.getExpandFactor() : defaults.expandFactor();
     int pool = (int) Math.max(k, Math.min((long) k * expand, defaults.maxCandidates()));
 
     QueryResponse ranked =
@@ -214,8 +215,7 @@ public final class HybridQueryExecutor implements QueryExecutor {
     double importance = ScoreComponents.importance(a.importance());
     double recency = ScoreComponents.recency(a.updatedAtNanos(), now);
     var f = new Fused(id);
-    f.breakdown =
-        ScoreComponents.breakdown(vector, 1.0, importance, recency, 0, id).toBuilder();
+    f.breakdown = ScoreComponents.breakdown(vector, 1.0, importance, recency, 0, id).toBuilder();
     f.unified = ScoreComponents.weighted(vector, 1.0, importance, recency, weights);
     return f;
   }

@@ -28,11 +28,11 @@ import org.apache.lucene.store.ByteBuffersDirectory;
 import org.apache.lucene.util.QueryBuilder;
 
 /**
- * BM25 over entities' chunk text, one in-memory Lucene index per tenant, so term statistics (and
- * so scores) never mix tenants. The text of an entity is its chunks' texts joined by newlines,
- * analyzed by Lucene's {@link EnglishAnalyzer} (standard tokenizer, lower case, English stop
- * words, possessives, Porter stemming); a query is the same analysis of the query text, each term
- * an optional clause scored by {@link BM25Similarity} (k1 1.2, b 0.75).
+ * BM25 over entities' chunk text, one in-memory Lucene index per tenant, so term statistics (and so
+ * scores) never mix tenants. The text of an entity is its chunks' texts joined by newlines,
+ * analyzed by Lucene's {@link EnglishAnalyzer} (standard tokenizer, lower case, English stop words,
+ * possessives, Porter stemming); a query is the same analysis of the query text, each term an
+ * optional clause scored by {@link BM25Similarity} (k1 1.2, b 0.75).
  *
  * <p>Kept in step with storage by the entity indexer: every write, delete and applied replica row
  * updates it before the write is acknowledged, and it is rebuilt from storage at open (it is not
@@ -121,7 +121,8 @@ public final class TextIndex implements AutoCloseable {
     if (t == null || n < 1) {
       return List.of();
     }
-    Query q = new QueryBuilder(analyzer).createBooleanQuery(TEXT, query, BooleanClause.Occur.SHOULD);
+    Query q =
+        new QueryBuilder(analyzer).createBooleanQuery(TEXT, query, BooleanClause.Occur.SHOULD);
     if (q == null) {
       return List.of();
     }

@@ -54,10 +54,10 @@ import org.slf4j.LoggerFactory;
  * Routes one HTTP request to the node's gRPC service and writes the answer.
  *
  * <p>Routes: {@code POST /entity}, {@code POST /entities/batch} (206 when some entities failed),
- * {@code POST /query}, {@code POST /scan}, {@code POST /extract}, {@code GET|DELETE /entity/{id}}, {@code GET /health}
- * (200 or 503), {@code GET /metrics}, {@code GET /livez}, {@code GET /readyz}. The last four need
- * no API key; every other route forwards the {@code x-allidb-api-key} header as the call's
- * credential, so the gRPC interceptor decides, exactly as for gRPC clients.
+ * {@code POST /query}, {@code POST /scan}, {@code POST /extract}, {@code GET|DELETE /entity/{id}},
+ * {@code GET /health} (200 or 503), {@code GET /metrics}, {@code GET /livez}, {@code GET /readyz}.
+ * The last four need no API key; every other route forwards the {@code x-allidb-api-key} header as
+ * the call's credential, so the gRPC interceptor decides, exactly as for gRPC clients.
  *
  * <p>Not shareable: one instance per connection (Netty's pipeline).
  */

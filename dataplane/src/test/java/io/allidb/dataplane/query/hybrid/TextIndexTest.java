@@ -31,7 +31,8 @@ class TextIndexTest {
   }
 
   private void corpus() {
-    index.index("t", doc("dynamo", "Dynamo is a highly available key-value store built by Amazon."));
+    index.index(
+        "t", doc("dynamo", "Dynamo is a highly available key-value store built by Amazon."));
     index.index("t", doc("raft", "Raft is a consensus algorithm designed to be understandable."));
     index.index(
         "t", doc("paxos", "Paxos is a family of consensus protocols.", "Lamport described Paxos."));
