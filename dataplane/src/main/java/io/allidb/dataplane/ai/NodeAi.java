@@ -41,7 +41,13 @@ public final class NodeAi implements AutoCloseable {
       PrometheusRegistry registry) {
     var e = options.embeddings();
     boolean hasProvider = !e.provider().equalsIgnoreCase("none");
-    if (hasProvider && vectorDimension > 0 && e.dimension() != vectorDimension) {
+    // with embed on write the provider's vectors reach every tenant: a contradiction is fatal.
+    // Without it the provider only serves query_text, whose vector the node's dimension check
+    // rejects per query with a message naming both dimensions.
+    if (hasProvider
+        && e.embedOnWrite() != EmbedOnWrite.OFF
+        && vectorDimension > 0
+        && e.dimension() != vectorDimension) {
       throw new IllegalArgumentException(
           "the embedding provider "
               + e.provider()
@@ -51,7 +57,10 @@ public final class NodeAi implements AutoCloseable {
               + e.dimension()
               + "-dimensional vectors but the node requires "
               + vectorDimension
-              + " (--vector-dimension)");
+              + " (--vector-dimension); embed on write ("
+              + e.embedOnWrite()
+              + ") would write vectors the node refuses: change the provider, the dimension, or"
+              + " use --embed-on-write OFF");
     }
     if (!hasProvider && e.embedOnWrite() != EmbedOnWrite.OFF) {
       throw new IllegalArgumentException(

@@ -30,8 +30,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A node's entities: the storage engine (the data of record) plus the vector and graph indexes kept
- * in step with it.
+ * A node's entities: the storage engine (the data of record) plus the vector, graph and text (BM25,
+ * {@link TextIndex}) indexes kept in step with it; the text index is in memory and rebuilt at open.
  *
  * <p>Writes go to storage first, then to the indexes, and return only when both are done: an
  * acknowledged write is durable (per the storage durability mode) <em>and</em> visible to the next

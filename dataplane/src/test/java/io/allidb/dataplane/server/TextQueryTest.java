@@ -98,6 +98,31 @@ class TextQueryTest {
   }
 
   @Test
+  void queuedEmbedOnWriteAddsTheVectorAfterTheWrite() throws Exception {
+    node.close();
+    var queued = new AiOptions(EmbeddingOptions.local(EmbedOnWrite.QUEUE), LlmOptions.none());
+    node = TestNode.overTcp(dir, b -> b.ai(queued));
+    node.stub(KEY_B)
+        .putEntity(
+            PutEntityRequest.newBuilder()
+                .setEntity(
+                    Entity.newBuilder()
+                        .setEntityId("later")
+                        .addChunks(TextChunk.newBuilder().setText("embedded in the background")))
+                .build());
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () ->
+                assertThat(
+                        node.stub(KEY_B)
+                            .getEntity(GetEntityRequest.newBuilder().setEntityId("later").build())
+                            .getEntity()
+                            .getEmbeddingsCount())
+                    .isEqualTo(1));
+  }
+
+  @Test
   void queryTextIsEmbeddedAndRanksRelatedTextFirst() {
     QueryResponse r =
         query("a kitten resting by the window", HybridMode.HYBRID_MODE_VECTOR_ONLY, 3);
