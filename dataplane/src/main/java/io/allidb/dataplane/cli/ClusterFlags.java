@@ -120,6 +120,12 @@ final class ClusterFlags {
   String hintReplayInterval;
 
   @Option(
+      names = "--read-repair-chance",
+      hidden = true,
+      description = "Probability that a read at ONE repairs the other replicas (default: 0.1).")
+  Double readRepairChance;
+
+  @Option(
       names = "--join-timeout",
       hidden = true,
       description = "How long a new node waits to learn the ring from its seeds (default: 60s).")
@@ -211,6 +217,9 @@ final class ClusterFlags {
       hints = hints.withReplayInterval(duration("--hint-replay-interval", hintReplayInterval));
     }
     b.hints(hints);
+    if (readRepairChance != null) {
+      b.readRepairChance(readRepairChance);
+    }
     if (joinTimeout != null) {
       b.joinTimeout(duration("--join-timeout", joinTimeout));
     }
@@ -237,6 +246,7 @@ final class ClusterFlags {
       {"--hint-window", hintWindow},
       {"--hint-replay-interval", hintReplayInterval},
       {"--join-timeout", joinTimeout},
+      {"--read-repair-chance", readRepairChance},
       {"--internode-plaintext-for-development", plaintext ? Boolean.TRUE : null},
     };
     for (Object[] f : flags) {

@@ -28,6 +28,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -195,6 +196,17 @@ public final class GossipClusterRuntime implements ClusterRuntime {
           id.tokens().size(),
           id.status(),
           id.ringEpoch());
+      // Only this node's own tokens are on disk: until gossip brings the other members, its ring
+      // holds one member and QUORUM would count this node alone (a write acknowledged by one
+      // replica). So it serves only once it has heard of another member, or after the join
+      // timeout (a one-node cluster, or a whole cluster restarting with its peers still down).
+      if (awaitRing(ring -> ring.members().size() > 1) == null) {
+        logger.warn(
+            "{} heard of no other member within {}; serving with a ring of itself alone until"
+                + " gossip brings the others (QUORUM counts only this node meanwhile)",
+            hostId,
+            options.joinTimeout());
+      }
       return;
     }
     gossiper.start(); // JOINING, no tokens
@@ -232,6 +244,25 @@ public final class GossipClusterRuntime implements ClusterRuntime {
    * event at a time).
    */
   private TokenRing awaitRingFromSeeds() throws IOException {
+    TokenRing ring = awaitRing(r -> !r.isEmpty());
+    if (ring != null) {
+      return ring;
+    }
+    throw new IOException(
+        "could not learn the ring from the seeds "
+            + (options.seedDnsName().isEmpty() ? options.seeds() : options.seedDnsName())
+            + " within "
+            + options.joinTimeout()
+            + ": check that they run, are reachable at those addresses and use cluster name '"
+            + options.clusterName()
+            + "'. To start a new cluster, start its first node with --initial-node");
+  }
+
+  /**
+   * The ring once it satisfies {@code wanted} and then stayed unchanged for two gossip intervals,
+   * or null after the join timeout.
+   */
+  private TokenRing awaitRing(Predicate<TokenRing> wanted) throws IOException {
     long deadline = System.nanoTime() + options.joinTimeout().toNanos();
     TokenRing last = null;
     long stableSince = 0;
@@ -242,23 +273,16 @@ public final class GossipClusterRuntime implements ClusterRuntime {
         if (!ring.equals(last)) {
           last = ring;
           stableSince = now;
-        } else if (!ring.isEmpty() && now - stableSince >= 2 * interval.toNanos()) {
+        } else if (wanted.test(ring) && now - stableSince >= 2 * interval.toNanos()) {
           return ring;
         }
         Thread.sleep(Math.max(10, interval.toMillis() / 10));
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new InterruptedIOException("interrupted while learning the ring from seeds");
+      throw new InterruptedIOException("interrupted while learning the ring through gossip");
     }
-    throw new IOException(
-        "could not learn the ring from the seeds "
-            + (options.seedDnsName().isEmpty() ? options.seeds() : options.seedDnsName())
-            + " within "
-            + options.joinTimeout()
-            + ": check that they run, are reachable at those addresses and use cluster name '"
-            + options.clusterName()
-            + "'. To start a new cluster, start its first node with --initial-node");
+    return null;
   }
 
   private void registerMetrics(PrometheusRegistry registry) {

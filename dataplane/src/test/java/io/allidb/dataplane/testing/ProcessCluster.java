@@ -207,6 +207,19 @@ public final class ProcessCluster implements AutoCloseable {
     }
   }
 
+  /**
+   * Waits until {@code condition} has held continuously for {@code during} (for states that a late
+   * event can still undo, such as "no hints left" while replica calls may still time out).
+   */
+  public void awaitSteady(
+      Duration during, Duration atMost, Callable<Boolean> condition, String what) {
+    Awaitility.await(what)
+        .during(during)
+        .atMost(atMost)
+        .pollInterval(Duration.ofMillis(200))
+        .until(condition);
+  }
+
   /** Waits (Awaitility, polling every 100 ms) until {@code condition} holds. */
   public void await(Duration atMost, Callable<Boolean> condition, String what) {
     Awaitility.await(what).atMost(atMost).pollInterval(Duration.ofMillis(100)).until(condition);
