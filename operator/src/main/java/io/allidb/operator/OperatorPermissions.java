@@ -3,6 +3,7 @@ package io.allidb.operator;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Every Kubernetes permission the operator needs, declared next to the code that uses it. The Helm
@@ -14,7 +15,7 @@ import java.util.Set;
  *
  * <ul>
  *   <li>{@code alliclusters}: JOSDK's informer (list, watch), its finalizer (patch; the {@code
- *       Cleaner} applies the claim policy), the status subresource (patch only: the operator never
+ *       Cleaner} applies the claim policy), a re-read after a patch conflict (get), the status subresource (patch only: the operator never
  *       writes spec), and {@code alliclusters/finalizers} update, which the
  *       OwnerReferencesPermissionEnforcement admission plugin requires to set {@code
  *       blockOwnerDeletion} owner references.
@@ -25,7 +26,8 @@ import java.util.Set;
  *       rolling restarts delete a pod.
  *   <li>{@code persistentvolumeclaims}: deleted after a node LEFT (delete) and on cluster deletion
  *       with {@code onDelete: Delete} (deletecollection by label).
- *   <li>{@code leases}: leader election, in the operator's own namespace only.
+ *   <li>{@code leases}: leader election, in the operator's own namespace only. fabric8 renews and
+ *       releases the Lease with patch; JOSDK checks get, create and update before it starts.
  * </ul>
  */
 public final class OperatorPermissions {
@@ -67,13 +69,17 @@ public final class OperatorPermissions {
         new Rule(Scope.WATCHED, "", "persistentvolumeclaims", Set.of("delete", "deletecollection")));
     if (leaderElection) {
       rules.add(
-          new Rule(Scope.LEASE, "coordination.k8s.io", "leases", Set.of("get", "create", "update")));
+          new Rule(
+              Scope.LEASE,
+              "coordination.k8s.io",
+              "leases",
+              Set.of("get", "create", "update", "patch")));
     }
     return List.copyOf(rules);
   }
 
   private static Set<String> union(Set<String> verbs, String... more) {
-    var all = new java.util.TreeSet<>(verbs);
+    var all = new TreeSet<>(verbs);
     all.addAll(List.of(more));
     return all;
   }
