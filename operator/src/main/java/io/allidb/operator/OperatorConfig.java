@@ -22,8 +22,8 @@ public record OperatorConfig(
   public static final String LEASE_NAME = "allidb-operator-lock";
 
   /**
-   * Reads ALLIDB_OPERATOR_SSA, WATCH_NAMESPACES, LEASE_NAMESPACE, POD_NAME, METRICS_PORT (the
-   * Helm chart's Deployment sets each; {@code LOG_LEVEL} is read by the main class).
+   * Reads ALLIDB_OPERATOR_SSA, WATCH_NAMESPACES, LEASE_NAMESPACE, POD_NAME, METRICS_PORT (the Helm
+   * chart's Deployment sets each; {@code LOG_LEVEL} is read by the main class).
    */
   public static OperatorConfig fromEnvironment(Map<String, String> env) {
     var namespaces = env.getOrDefault("WATCH_NAMESPACES", "").trim();

@@ -8,20 +8,20 @@ import java.util.TreeSet;
 /**
  * Every Kubernetes permission the operator needs, declared next to the code that uses it. The Helm
  * chart's RBAC must grant exactly these (a chart test compares them), and a test that records the
- * mock API server's requests during an operator run checks that the operator asks for nothing
- * else. Change this list together with the code and the chart.
+ * mock API server's requests during an operator run checks that the operator asks for nothing else.
+ * Change this list together with the code and the chart.
  *
  * <p>Where each comes from:
  *
  * <ul>
  *   <li>{@code alliclusters}: JOSDK's informer (list, watch), its finalizer (patch; the {@code
- *       Cleaner} applies the claim policy), a re-read after a patch conflict (get), the status subresource (patch only: the operator never
- *       writes spec), and {@code alliclusters/finalizers} update, which the
- *       OwnerReferencesPermissionEnforcement admission plugin requires to set {@code
- *       blockOwnerDeletion} owner references.
- *   <li>dependents (ConfigMap, Services, ServiceAccount, PodDisruptionBudget, StatefulSets):
- *       {@code patch} with server-side apply; {@code get}, {@code create}, {@code update} without
- *       it (see {@code ResourceApplier}).
+ *       Cleaner} applies the claim policy), a re-read after a patch conflict (get), the status
+ *       subresource (patch only: the operator never writes spec), and {@code
+ *       alliclusters/finalizers} update, which the OwnerReferencesPermissionEnforcement admission
+ *       plugin requires to set {@code blockOwnerDeletion} owner references.
+ *   <li>dependents (ConfigMap, Services, ServiceAccount, PodDisruptionBudget, StatefulSets): {@code
+ *       patch} with server-side apply; {@code get}, {@code create}, {@code update} without it (see
+ *       {@code ResourceApplier}).
  *   <li>{@code statefulsets}, {@code pods}: informers and {@code ClusterObserver} (list, watch);
  *       rolling restarts delete a pod.
  *   <li>{@code persistentvolumeclaims}: deleted after a node LEFT (delete) and on cluster deletion
@@ -56,7 +56,8 @@ public final class OperatorPermissions {
     var applyVerbs = serverSideApply ? Set.of("patch") : Set.of("get", "create", "update");
     var rules = new ArrayList<Rule>();
     rules.add(
-        new Rule(Scope.WATCHED, "allidb.io", "alliclusters", Set.of("get", "list", "watch", "patch")));
+        new Rule(
+            Scope.WATCHED, "allidb.io", "alliclusters", Set.of("get", "list", "watch", "patch")));
     rules.add(new Rule(Scope.WATCHED, "allidb.io", "alliclusters/status", Set.of("patch")));
     rules.add(new Rule(Scope.WATCHED, "allidb.io", "alliclusters/finalizers", Set.of("update")));
     rules.add(new Rule(Scope.WATCHED, "", "configmaps", applyVerbs));
@@ -66,7 +67,8 @@ public final class OperatorPermissions {
     rules.add(new Rule(Scope.WATCHED, "apps", "statefulsets", union(applyVerbs, "list", "watch")));
     rules.add(new Rule(Scope.WATCHED, "", "pods", Set.of("list", "watch", "delete")));
     rules.add(
-        new Rule(Scope.WATCHED, "", "persistentvolumeclaims", Set.of("delete", "deletecollection")));
+        new Rule(
+            Scope.WATCHED, "", "persistentvolumeclaims", Set.of("delete", "deletecollection")));
     if (leaderElection) {
       rules.add(
           new Rule(

@@ -57,8 +57,8 @@ class ChartOnMockServerIT {
   static final String POD_NAME = "allidb-allidb-operator-5d8f7c9b4-x2v7q";
 
   /**
-   * JOSDK's leader election asks what it may do before it starts; every authenticated user may
-   * (the built-in system:basic-user ClusterRole), so the chart grants nothing for it.
+   * JOSDK's leader election asks what it may do before it starts; every authenticated user may (the
+   * built-in system:basic-user ClusterRole), so the chart grants nothing for it.
    */
   static final ApiRequest SELF_REVIEWS =
       new ApiRequest("create", "authorization.k8s.io", "selfsubjectrulesreviews", null);
@@ -80,8 +80,8 @@ class ChartOnMockServerIT {
 
   @Test
   void operatorFromTheRenderedDeploymentReconcilesTheExampleWithinItsRbac() throws Exception {
-    var objects = HelmChart.render(List.of(Path.of("src/test/resources/values/mock-server.yaml")),
-        Map.of());
+    var objects =
+        HelmChart.render(List.of(Path.of("src/test/resources/values/mock-server.yaml")), Map.of());
     install(objects);
 
     var deployment = HelmChart.one(objects, Deployment.class);
@@ -92,100 +92,224 @@ class ChartOnMockServerIT {
     assertThat(config.namespaces()).containsExactly("db");
     assertThat(config.leaseNamespace()).isEqualTo(HelmChart.NAMESPACE);
     operatorClient = clientWithUserAgent();
-    operator = AlliDbOperator.create(config, operatorClient, new UnreachableNodeAdmin(),
-        new PrometheusRegistry(), Clock.systemUTC(), false);
+    operator =
+        AlliDbOperator.create(
+            config,
+            operatorClient,
+            new UnreachableNodeAdmin(),
+            new PrometheusRegistry(),
+            Clock.systemUTC(),
+            false);
     operator.start();
 
-    var example = Serialization.unmarshal(
-        Files.readString(HelmChart.ROOT.resolve("examples/allicluster.yaml")), AlliCluster.class);
+    var example =
+        Serialization.unmarshal(
+            Files.readString(HelmChart.ROOT.resolve("examples/allicluster.yaml")),
+            AlliCluster.class);
     client.resource(example).create();
 
     // leader election through the chart's Lease settings
-    await().atMost(WAIT).untilAsserted(() -> assertThat(
-            client.leases().inNamespace(HelmChart.NAMESPACE)
-                .withName(OperatorConfig.LEASE_NAME).get().getSpec().getHolderIdentity())
-        .isEqualTo(POD_NAME));
-    await().atMost(WAIT).untilAsserted(() -> {
-      assertThat(client.configMaps().inNamespace("db").withName("demo-config").get()).isNotNull();
-      assertThat(client.services().inNamespace("db").withName("demo").get()).isNotNull();
-      assertThat(client.services().inNamespace("db").withName("demo-nodes").get()).isNotNull();
-      assertThat(client.serviceAccounts().inNamespace("db").withName("demo-node").get()).isNotNull();
-      assertThat(client.policy().v1().podDisruptionBudget().inNamespace("db").withName("demo").get())
-          .isNotNull();
-      var sts = client.apps().statefulSets().inNamespace("db").withName("demo-default").get();
-      assertThat(sts).isNotNull();
-      assertThat(sts.getSpec().getReplicas()).as("one joining node at a time").isEqualTo(1);
-      assertThat(sts.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
-          .isEqualTo(example.getSpec().getImage());
-      var status = fetch().getStatus();
-      assertThat(status).isNotNull();
-      assertThat(status.getObservedGeneration()).isEqualTo(1L);
-      assertThat(status.getRingOperation()).as("the first node is joining").isNotNull();
-    });
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () ->
+                assertThat(
+                        client
+                            .leases()
+                            .inNamespace(HelmChart.NAMESPACE)
+                            .withName(OperatorConfig.LEASE_NAME)
+                            .get()
+                            .getSpec()
+                            .getHolderIdentity())
+                    .isEqualTo(POD_NAME));
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () -> {
+              assertThat(client.configMaps().inNamespace("db").withName("demo-config").get())
+                  .isNotNull();
+              assertThat(client.services().inNamespace("db").withName("demo").get()).isNotNull();
+              assertThat(client.services().inNamespace("db").withName("demo-nodes").get())
+                  .isNotNull();
+              assertThat(client.serviceAccounts().inNamespace("db").withName("demo-node").get())
+                  .isNotNull();
+              assertThat(
+                      client
+                          .policy()
+                          .v1()
+                          .podDisruptionBudget()
+                          .inNamespace("db")
+                          .withName("demo")
+                          .get())
+                  .isNotNull();
+              var sts =
+                  client.apps().statefulSets().inNamespace("db").withName("demo-default").get();
+              assertThat(sts).isNotNull();
+              assertThat(sts.getSpec().getReplicas()).as("one joining node at a time").isEqualTo(1);
+              assertThat(sts.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
+                  .isEqualTo(example.getSpec().getImage());
+              var status = fetch().getStatus();
+              assertThat(status).isNotNull();
+              assertThat(status.getObservedGeneration()).isEqualTo(1L);
+              assertThat(status.getRingOperation()).as("the first node is joining").isNotNull();
+            });
 
     // out-of-band edits are put back, and a spec edit reaches the ConfigMap and StatefulSet
-    client.services().inNamespace("db").withName("demo").edit(o -> {
-      o.getSpec().getPorts().remove(1);
-      return o;
-    });
-    client.serviceAccounts().inNamespace("db").withName("demo-node").edit(o -> {
-      o.setAutomountServiceAccountToken(true);
-      return o;
-    });
-    client.policy().v1().podDisruptionBudget().inNamespace("db").withName("demo").edit(o -> {
-      o.getSpec().setMaxUnavailable(new IntOrString(3));
-      return o;
-    });
-    client.resources(AlliCluster.class).inNamespace("db").withName("demo").edit(c -> {
-      c.getSpec().getConfig().put("query.max_hops", "3");
-      c.getSpec().setImage("ghcr.io/allidb/allidb:0.1.1");
-      return c;
-    });
-    await().atMost(WAIT).untilAsserted(() -> {
-      assertThat(client.services().inNamespace("db").withName("demo").get().getSpec().getPorts())
-          .hasSize(2);
-      assertThat(client.serviceAccounts().inNamespace("db").withName("demo-node").get()
-          .getAutomountServiceAccountToken()).isFalse();
-      assertThat(client.policy().v1().podDisruptionBudget().inNamespace("db").withName("demo")
-          .get().getSpec().getMaxUnavailable().getIntVal()).isEqualTo(1);
-      assertThat(client.configMaps().inNamespace("db").withName("demo-config").get().getData()
-          .values()).anySatisfy(v -> assertThat(v).contains("query.max_hops"));
-      assertThat(client.apps().statefulSets().inNamespace("db").withName("demo-default").get()
-          .getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
-          .isEqualTo("ghcr.io/allidb/allidb:0.1.1");
-    });
+    client
+        .services()
+        .inNamespace("db")
+        .withName("demo")
+        .edit(
+            o -> {
+              o.getSpec().getPorts().remove(1);
+              return o;
+            });
+    client
+        .serviceAccounts()
+        .inNamespace("db")
+        .withName("demo-node")
+        .edit(
+            o -> {
+              o.setAutomountServiceAccountToken(true);
+              return o;
+            });
+    client
+        .policy()
+        .v1()
+        .podDisruptionBudget()
+        .inNamespace("db")
+        .withName("demo")
+        .edit(
+            o -> {
+              o.getSpec().setMaxUnavailable(new IntOrString(3));
+              return o;
+            });
+    client
+        .resources(AlliCluster.class)
+        .inNamespace("db")
+        .withName("demo")
+        .edit(
+            c -> {
+              c.getSpec().getConfig().put("query.max_hops", "3");
+              c.getSpec().setImage("ghcr.io/allidb/allidb:0.1.1");
+              return c;
+            });
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () -> {
+              assertThat(
+                      client
+                          .services()
+                          .inNamespace("db")
+                          .withName("demo")
+                          .get()
+                          .getSpec()
+                          .getPorts())
+                  .hasSize(2);
+              assertThat(
+                      client
+                          .serviceAccounts()
+                          .inNamespace("db")
+                          .withName("demo-node")
+                          .get()
+                          .getAutomountServiceAccountToken())
+                  .isFalse();
+              assertThat(
+                      client
+                          .policy()
+                          .v1()
+                          .podDisruptionBudget()
+                          .inNamespace("db")
+                          .withName("demo")
+                          .get()
+                          .getSpec()
+                          .getMaxUnavailable()
+                          .getIntVal())
+                  .isEqualTo(1);
+              assertThat(
+                      client
+                          .configMaps()
+                          .inNamespace("db")
+                          .withName("demo-config")
+                          .get()
+                          .getData()
+                          .values())
+                  .anySatisfy(v -> assertThat(v).contains("query.max_hops"));
+              assertThat(
+                      client
+                          .apps()
+                          .statefulSets()
+                          .inNamespace("db")
+                          .withName("demo-default")
+                          .get()
+                          .getSpec()
+                          .getTemplate()
+                          .getSpec()
+                          .getContainers()
+                          .get(0)
+                          .getImage())
+                  .isEqualTo("ghcr.io/allidb/allidb:0.1.1");
+            });
 
     // deletion with onDelete: Delete runs the finalizer's claim clean-up
-    var claim = new PersistentVolumeClaimBuilder().withNewMetadata().withName("data-demo-default-0")
-        .withNamespace("db").withLabels(client.apps().statefulSets().inNamespace("db")
-            .withName("demo-default").get().getSpec().getSelector().getMatchLabels())
-        .endMetadata().build();
+    var claim =
+        new PersistentVolumeClaimBuilder()
+            .withNewMetadata()
+            .withName("data-demo-default-0")
+            .withNamespace("db")
+            .withLabels(
+                client
+                    .apps()
+                    .statefulSets()
+                    .inNamespace("db")
+                    .withName("demo-default")
+                    .get()
+                    .getSpec()
+                    .getSelector()
+                    .getMatchLabels())
+            .endMetadata()
+            .build();
     client.resource(claim).create();
-    client.resources(AlliCluster.class).inNamespace("db").withName("demo")
-        .edit(c -> {
-          c.getSpec().getPvcRetentionPolicy().setOnDelete(PvcRetention.Delete);
-          return c;
-        });
-    await().atMost(WAIT).until(() -> Long.valueOf(3L).equals(
-        fetch().getStatus().getObservedGeneration()));
+    client
+        .resources(AlliCluster.class)
+        .inNamespace("db")
+        .withName("demo")
+        .edit(
+            c -> {
+              c.getSpec().getPvcRetentionPolicy().setOnDelete(PvcRetention.Delete);
+              return c;
+            });
+    await()
+        .atMost(WAIT)
+        .until(() -> Long.valueOf(3L).equals(fetch().getStatus().getObservedGeneration()));
     client.resource(fetch()).delete();
-    await().atMost(WAIT).untilAsserted(() -> {
-      assertThat(fetch()).isNull();
-      assertThat(client.persistentVolumeClaims().inNamespace("db").list().getItems()).isEmpty();
-    });
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () -> {
+              assertThat(fetch()).isNull();
+              assertThat(client.persistentVolumeClaims().inNamespace("db").list().getItems())
+                  .isEmpty();
+            });
 
     var made = operatorRequests();
     assertThat(made).as("the run recorded the operator's requests").isNotEmpty();
     assertThat(made)
         .as("every request the operator made is allowed by the chart's RBAC")
-        .allSatisfy(r -> assertThat(SELF_REVIEWS.equals(r)
-                || rbac.allows(r.namespace(), r.apiGroup(), r.resource(), r.verb()))
-            .as("%s", r)
-            .isTrue());
+        .allSatisfy(
+            r ->
+                assertThat(
+                        SELF_REVIEWS.equals(r)
+                            || rbac.allows(r.namespace(), r.apiGroup(), r.resource(), r.verb()))
+                    .as("%s", r)
+                    .isTrue());
     // and the declared permissions are not broader than the run needed, except what this run
     // cannot reach: rolling restarts and scale-downs, and the owner-reference admission check
-    var used = made.stream().map(r -> r.apiGroup() + "|" + r.resource() + "|" + r.verb())
-        .collect(Collectors.toSet());
+    var used =
+        made.stream()
+            .map(r -> r.apiGroup() + "|" + r.resource() + "|" + r.verb())
+            .collect(Collectors.toSet());
     var declaredNotUsed = new HashSet<String>();
     for (var rule : OperatorPermissions.required(false, true)) {
       for (var verb : rule.verbs()) {
@@ -195,12 +319,13 @@ class ChartOnMockServerIT {
         }
       }
     }
-    assertThat(declaredNotUsed).containsExactlyInAnyOrder(
-        "|pods|delete", // rolling restart
-        "|persistentvolumeclaims|delete", // claim of a node that LEFT
-        "allidb.io|alliclusters|get", // JOSDK re-reads the primary after a patch conflict
-        "allidb.io|alliclusters/finalizers|update", // OwnerReferencesPermissionEnforcement
-        "coordination.k8s.io|leases|update"); // JOSDK checks it before it starts electing
+    assertThat(declaredNotUsed)
+        .containsExactlyInAnyOrder(
+            "|pods|delete", // rolling restart
+            "|persistentvolumeclaims|delete", // claim of a node that LEFT
+            "allidb.io|alliclusters|get", // JOSDK re-reads the primary after a patch conflict
+            "allidb.io|alliclusters/finalizers|update", // OwnerReferencesPermissionEnforcement
+            "coordination.k8s.io|leases|update"); // JOSDK checks it before it starts electing
   }
 
   /**
@@ -208,31 +333,50 @@ class ChartOnMockServerIT {
    * rules the chart's RBAC grants in the review's namespace.
    */
   private void answerRulesReviewsFrom(RbacRules rbac) {
-    server.expect().post().withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
-        .andReply(201, request -> {
-          var review = Serialization.unmarshal(request.getBody().readUtf8(),
-              SelfSubjectRulesReview.class);
-          var ns = review.getSpec().getNamespace();
-          var rules = rbac.grants().stream()
-              .filter(g -> g.namespace() == null || g.namespace().equals(ns))
-              .map(g -> new ResourceRuleBuilder().withApiGroups(g.apiGroup())
-                  .withResources(g.resource()).withVerbs(g.verb()).build())
-              .toList();
-          review.setStatus(new SubjectRulesReviewStatusBuilder().withResourceRules(rules)
-              .withIncomplete(false).build());
-          return review;
-        }).always();
+    server
+        .expect()
+        .post()
+        .withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
+        .andReply(
+            201,
+            request -> {
+              var review =
+                  Serialization.unmarshal(
+                      request.getBody().readUtf8(), SelfSubjectRulesReview.class);
+              var ns = review.getSpec().getNamespace();
+              var rules =
+                  rbac.grants().stream()
+                      .filter(g -> g.namespace() == null || g.namespace().equals(ns))
+                      .map(
+                          g ->
+                              new ResourceRuleBuilder()
+                                  .withApiGroups(g.apiGroup())
+                                  .withResources(g.resource())
+                                  .withVerbs(g.verb())
+                                  .build())
+                      .toList();
+              review.setStatus(
+                  new SubjectRulesReviewStatusBuilder()
+                      .withResourceRules(rules)
+                      .withIncomplete(false)
+                      .build());
+              return review;
+            })
+        .always();
   }
 
   private void install(List<HasMetadata> objects) throws Exception {
     for (var ns : List.of(HelmChart.NAMESPACE, "db")) {
-      client.resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
+      client
+          .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
           .create();
     }
     try (var crds = Files.list(HelmChart.CHART.resolve("crds"))) {
       for (var file : crds.toList()) {
-        client.resource(Serialization.unmarshal(Files.readString(file),
-            CustomResourceDefinition.class)).create();
+        client
+            .resource(
+                Serialization.unmarshal(Files.readString(file), CustomResourceDefinition.class))
+            .create();
       }
     }
     objects.forEach(o -> client.resource(o).create());
@@ -247,11 +391,13 @@ class ChartOnMockServerIT {
         continue;
       }
       var field = e.getValueFrom().getFieldRef().getFieldPath();
-      env.put(e.getName(), switch (field) {
-        case "metadata.name" -> POD_NAME;
-        case "metadata.namespace" -> deployment.getMetadata().getNamespace();
-        default -> throw new AssertionError("unexpected fieldRef " + field);
-      });
+      env.put(
+          e.getName(),
+          switch (field) {
+            case "metadata.name" -> POD_NAME;
+            case "metadata.namespace" -> deployment.getMetadata().getNamespace();
+            default -> throw new AssertionError("unexpected fieldRef " + field);
+          });
     }
     return env;
   }
@@ -273,7 +419,8 @@ class ChartOnMockServerIT {
   private Set<ApiRequest> operatorRequests() throws InterruptedException {
     var requests = new HashSet<ApiRequest>();
     var seen = 0;
-    for (var r = server.takeRequest(1, TimeUnit.SECONDS); r != null;
+    for (var r = server.takeRequest(1, TimeUnit.SECONDS);
+        r != null;
         r = server.takeRequest(100, TimeUnit.MILLISECONDS)) {
       seen++;
       if (USER_AGENT.equals(r.getHeader("User-Agent"))) {

@@ -62,19 +62,21 @@ class ChartRenderIT {
         .containsExactly("/tmp");
     assertThat(container.getEnv())
         .as("no secret is passed to the operator")
-        .allSatisfy(e -> assertThat(e.getValueFrom() == null
-                || e.getValueFrom().getSecretKeyRef() == null)
-            .isTrue());
+        .allSatisfy(
+            e ->
+                assertThat(e.getValueFrom() == null || e.getValueFrom().getSecretKeyRef() == null)
+                    .isTrue());
     assertThat(env(container.getEnv()))
-        .containsKeys("POD_NAME", "WATCH_NAMESPACES", "ALLIDB_OPERATOR_SSA", "METRICS_PORT",
-            "LOG_LEVEL");
+        .containsKeys(
+            "POD_NAME", "WATCH_NAMESPACES", "ALLIDB_OPERATOR_SSA", "METRICS_PORT", "LOG_LEVEL");
     assertThat(pod.getServiceAccountName()).startsWith("allidb");
     assertThat(deployment.getSpec().getSelector().getMatchLabels())
         .isEqualTo(deployment.getSpec().getTemplate().getMetadata().getLabels());
 
     assertThat(all(objects, Secret.class)).as("the chart never carries a Secret").isEmpty();
     for (var cm : all(objects, ConfigMap.class)) {
-      assertThat(cm.getData().keySet()).allSatisfy(k -> assertThat(k).doesNotContainIgnoringCase("key"));
+      assertThat(cm.getData().keySet())
+          .allSatisfy(k -> assertThat(k).doesNotContainIgnoringCase("key"));
     }
     for (var o : objects) {
       assertThat(o.getMetadata().getLabels())
@@ -90,7 +92,9 @@ class ChartRenderIT {
 
     var deployment = one(objects, Deployment.class);
     var env = env(deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv());
-    assertThat(env).containsEntry("WATCH_NAMESPACES", "").containsEntry("ALLIDB_OPERATOR_SSA", "true");
+    assertThat(env)
+        .containsEntry("WATCH_NAMESPACES", "")
+        .containsEntry("ALLIDB_OPERATOR_SSA", "true");
     assertThat(env).containsKey("LEASE_NAMESPACE");
     assertThat(deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
         .isEqualTo("ghcr.io/allidb/allidb-operator:0.1.0");
@@ -129,9 +133,7 @@ class ChartRenderIT {
   void externallyManagedRbacRendersNoRbacAndUsesTheNamedAccount() {
     var objects = HelmChart.render(values("external-rbac"));
 
-    assertThat(objects)
-        .extracting(HasMetadata::getKind)
-        .containsExactly("Deployment");
+    assertThat(objects).extracting(HasMetadata::getKind).containsExactly("Deployment");
     var pod = one(objects, Deployment.class).getSpec().getTemplate().getSpec();
     assertThat(pod.getServiceAccountName()).isEqualTo("allidb-operator-managed");
     assertThat(pod.getImagePullSecrets()).extracting(s -> s.getName()).containsExactly("regcred");
@@ -144,10 +146,12 @@ class ChartRenderIT {
   void monitoringObjectsAppearOnlyWhenAskedFor() {
     var objects = HelmChart.render(values("monitoring"));
 
-    var generic = all(objects, GenericKubernetesResource.class).stream()
-        .collect(Collectors.toMap(HasMetadata::getKind, o -> o));
+    var generic =
+        all(objects, GenericKubernetesResource.class).stream()
+            .collect(Collectors.toMap(HasMetadata::getKind, o -> o));
     assertThat(generic).containsOnlyKeys("ServiceMonitor", "PodMonitor", "PrometheusRule");
-    assertThat(generic.get("PodMonitor").getMetadata().getLabels()).containsEntry("release", "prometheus");
+    assertThat(generic.get("PodMonitor").getMetadata().getLabels())
+        .containsEntry("release", "prometheus");
     var dashboard = all(objects, ConfigMap.class).get(0);
     assertThat(dashboard.getMetadata().getNamespace()).isEqualTo("monitoring");
     assertThat(dashboard.getMetadata().getLabels()).containsEntry("grafana_dashboard", "1");
@@ -170,6 +174,7 @@ class ChartRenderIT {
 
   static Map<String, String> env(List<EnvVar> env) {
     return env.stream()
-        .collect(Collectors.toMap(EnvVar::getName, e -> e.getValue() == null ? "<from>" : e.getValue()));
+        .collect(
+            Collectors.toMap(EnvVar::getName, e -> e.getValue() == null ? "<from>" : e.getValue()));
   }
 }

@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The alerts and the dashboard use the metric names the code exports: a renamed metric fails here
- * instead of silently never firing. Names are read from the sources ({@code .name("allidb_...")}
- * in the data plane and the operator).
+ * instead of silently never firing. Names are read from the sources ({@code .name("allidb_...")} in
+ * the data plane and the operator).
  */
 class PrometheusRuleIT {
   static final Pattern METRIC = Pattern.compile("allidb_[a-z0-9_]+");
@@ -38,15 +38,23 @@ class PrometheusRuleIT {
 
   @Test
   void defaultAlertsAndTheDashboardUseOnlyExportedMetrics() throws IOException {
-    var objects = HelmChart.render(List.of(ChartRenderIT.values("monitoring")),
-        Map.of("monitoring.prometheusRule.pendingMetricAlerts", false));
+    var objects =
+        HelmChart.render(
+            List.of(ChartRenderIT.values("monitoring")),
+            Map.of("monitoring.prometheusRule.pendingMetricAlerts", false));
     var exported = exportedMetrics();
 
-    var rule = HelmChart.all(objects, GenericKubernetesResource.class).stream()
-        .filter(o -> o.getKind().equals("PrometheusRule")).findFirst().orElseThrow();
+    var rule =
+        HelmChart.all(objects, GenericKubernetesResource.class).stream()
+            .filter(o -> o.getKind().equals("PrometheusRule"))
+            .findFirst()
+            .orElseThrow();
     var used = metricsIn(Serialization.asYaml(rule.getAdditionalProperties().get("spec")));
-    assertThat(used).contains("allidb_hints_pending", "allidb_internode_circuit_open",
-        "allidb_operator_reconcile_errors_total");
+    assertThat(used)
+        .contains(
+            "allidb_hints_pending",
+            "allidb_internode_circuit_open",
+            "allidb_operator_reconcile_errors_total");
     assertThat(exported).containsAll(used);
 
     var dashboard = HelmChart.one(objects, ConfigMap.class).getData().get("allidb.json");
@@ -56,8 +64,11 @@ class PrometheusRuleIT {
   @Test
   void pendingAlertsNameOnlyMetricsNotYetExported() throws IOException {
     var objects = HelmChart.render(ChartRenderIT.values("monitoring"));
-    var rule = HelmChart.all(objects, GenericKubernetesResource.class).stream()
-        .filter(o -> o.getKind().equals("PrometheusRule")).findFirst().orElseThrow();
+    var rule =
+        HelmChart.all(objects, GenericKubernetesResource.class).stream()
+            .filter(o -> o.getKind().equals("PrometheusRule"))
+            .findFirst()
+            .orElseThrow();
     var used = metricsIn(Serialization.asYaml(rule.getAdditionalProperties().get("spec")));
     var exported = exportedMetrics();
 

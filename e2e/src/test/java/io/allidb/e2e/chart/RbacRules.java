@@ -13,10 +13,10 @@ import java.util.TreeSet;
 
 /**
  * What a ServiceAccount may do according to rendered RBAC objects, evaluated the way Kubernetes'
- * RBAC authorizer does for the rule shapes the chart uses (API groups, resources with
- * subresources, verbs; no resourceNames, no aggregation): a namespaced request is allowed by a Role
- * bound in that namespace or by a ClusterRole bound cluster-wide; a request across all namespaces
- * only by the latter.
+ * RBAC authorizer does for the rule shapes the chart uses (API groups, resources with subresources,
+ * verbs; no resourceNames, no aggregation): a namespaced request is allowed by a Role bound in that
+ * namespace or by a ClusterRole bound cluster-wide; a request across all namespaces only by the
+ * latter.
  */
 public final class RbacRules {
 
@@ -31,11 +31,12 @@ public final class RbacRules {
 
   /** The grants of {@code serviceAccount} in {@code saNamespace} among {@code objects}. */
   public static RbacRules of(List<HasMetadata> objects, String saNamespace, String serviceAccount) {
-    var grants = new TreeSet<Grant>(
-        java.util.Comparator.comparing((Grant g) -> String.valueOf(g.namespace()))
-            .thenComparing(Grant::apiGroup)
-            .thenComparing(Grant::resource)
-            .thenComparing(Grant::verb));
+    var grants =
+        new TreeSet<Grant>(
+            java.util.Comparator.comparing((Grant g) -> String.valueOf(g.namespace()))
+                .thenComparing(Grant::apiGroup)
+                .thenComparing(Grant::resource)
+                .thenComparing(Grant::verb));
     for (var binding : HelmChart.all(objects, ClusterRoleBinding.class)) {
       if (binds(binding.getSubjects(), saNamespace, serviceAccount)) {
         var role = find(objects, ClusterRole.class, null, binding.getRoleRef().getName());
@@ -66,9 +67,10 @@ public final class RbacRules {
       List<io.fabric8.kubernetes.api.model.rbac.Subject> subjects, String ns, String name) {
     return subjects.stream()
         .anyMatch(
-            s -> "ServiceAccount".equals(s.getKind())
-                && name.equals(s.getName())
-                && ns.equals(s.getNamespace()));
+            s ->
+                "ServiceAccount".equals(s.getKind())
+                    && name.equals(s.getName())
+                    && ns.equals(s.getNamespace()));
   }
 
   private static void add(Set<Grant> grants, String ns, List<PolicyRule> rules) {
@@ -95,6 +97,7 @@ public final class RbacRules {
         .filter(o -> o.getMetadata().getName().equals(name))
         .filter(o -> Objects.equals(o.getMetadata().getNamespace(), ns))
         .findFirst()
-        .orElseThrow(() -> new AssertionError("binding to a missing " + type.getSimpleName() + " " + name));
+        .orElseThrow(
+            () -> new AssertionError("binding to a missing " + type.getSimpleName() + " " + name));
   }
 }

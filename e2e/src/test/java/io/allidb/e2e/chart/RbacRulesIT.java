@@ -28,20 +28,26 @@ class RbacRulesIT {
   void chartGrantsExactlyTheDeclaredPermissions(
       String namespaces, boolean ssa, boolean leaderElection) {
     var watched = namespaces.isEmpty() ? List.<String>of() : List.of(namespaces.split(";"));
-    var sets = new java.util.HashMap<String, Object>(Map.of(
-        "serverSideApply", ssa, "leaderElection.enabled", leaderElection));
+    var sets =
+        new java.util.HashMap<String, Object>(
+            Map.of("serverSideApply", ssa, "leaderElection.enabled", leaderElection));
     for (int i = 0; i < watched.size(); i++) {
       sets.put("watchNamespaces[" + i + "]", watched.get(i));
     }
     var objects = HelmChart.render(List.of(), sets);
-    var sa = HelmChart.one(objects, Deployment.class).getSpec().getTemplate().getSpec()
-        .getServiceAccountName();
+    var sa =
+        HelmChart.one(objects, Deployment.class)
+            .getSpec()
+            .getTemplate()
+            .getSpec()
+            .getServiceAccountName();
 
     var expected = new HashSet<RbacRules.Grant>();
     for (var rule : OperatorPermissions.required(ssa, leaderElection)) {
-      var scopes = rule.scope() == Scope.LEASE
-          ? List.of(HelmChart.NAMESPACE)
-          : watched.isEmpty() ? java.util.Collections.<String>singletonList(null) : watched;
+      var scopes =
+          rule.scope() == Scope.LEASE
+              ? List.of(HelmChart.NAMESPACE)
+              : watched.isEmpty() ? java.util.Collections.<String>singletonList(null) : watched;
       for (var ns : scopes) {
         for (var verb : rule.verbs()) {
           expected.add(new RbacRules.Grant(ns, rule.apiGroup(), rule.resource(), verb));

@@ -20,17 +20,31 @@ public final class CrdReference {
     var version = spec.getVersions().get(0);
     var schema = version.getSchema().getOpenAPIV3Schema();
     var out = new StringBuilder();
-    out.append("# ").append(spec.getNames().getKind()).append(" reference\n\n")
-        .append("<!-- Generated from crds/").append(spec.getNames().getPlural()).append('.')
-        .append(spec.getGroup()).append("-v1.yml by CrdReferenceDocTest; do not edit.\n")
-        .append("     Regenerate: ./mvnw -o -q -pl api,operator,e2e -am test -Dtest=CrdReferenceDocTest")
+    out.append("# ")
+        .append(spec.getNames().getKind())
+        .append(" reference\n\n")
+        .append("<!-- Generated from crds/")
+        .append(spec.getNames().getPlural())
+        .append('.')
+        .append(spec.getGroup())
+        .append("-v1.yml by CrdReferenceDocTest; do not edit.\n")
+        .append(
+            "     Regenerate: ./mvnw -o -q -pl api,operator,e2e -am test -Dtest=CrdReferenceDocTest")
         .append(" -Dsurefire.failIfNoSpecifiedTests=false -Dallidb.regenerate=true -->\n\n")
-        .append("`apiVersion: ").append(spec.getGroup()).append('/').append(version.getName())
-        .append("`, `kind: ").append(spec.getNames().getKind()).append("`, ")
-        .append(spec.getScope().toLowerCase(java.util.Locale.ROOT)).append(", short names ")
-        .append(String.join(", ", spec.getNames().getShortNames().stream()
-            .map(n -> "`" + n + "`").toList()))
-        .append(". Field descriptions come from the operator's Java types (`io.allidb.operator.api`).\n");
+        .append("`apiVersion: ")
+        .append(spec.getGroup())
+        .append('/')
+        .append(version.getName())
+        .append("`, `kind: ")
+        .append(spec.getNames().getKind())
+        .append("`, ")
+        .append(spec.getScope().toLowerCase(java.util.Locale.ROOT))
+        .append(", short names ")
+        .append(
+            String.join(
+                ", ", spec.getNames().getShortNames().stream().map(n -> "`" + n + "`").toList()))
+        .append(
+            ". Field descriptions come from the operator's Java types (`io.allidb.operator.api`).\n");
     for (var part : List.of("spec", "status")) {
       var props = schema.getProperties().get(part);
       out.append("\n## ").append(part).append("\n\n");
@@ -42,7 +56,8 @@ public final class CrdReference {
       fields(out, part, props);
     }
     out.append("\n## Validation rules (CEL)\n\n")
-        .append("Checked by the API server on every write (no webhook); the operator re-checks them")
+        .append(
+            "Checked by the API server on every write (no webhook); the operator re-checks them")
         .append(" and reports violations as `Ready=False`, reason `InvalidSpec`.\n\n")
         .append("| field | rule | message |\n|---|---|---|\n");
     allRules(out, "spec", schema.getProperties().get("spec"));
@@ -50,24 +65,34 @@ public final class CrdReference {
   }
 
   private static void fields(StringBuilder out, String path, JSONSchemaProps node) {
-    var props = node.getProperties() == null ? Map.<String, JSONSchemaProps>of()
-        : new TreeMap<>(node.getProperties());
+    var props =
+        node.getProperties() == null
+            ? Map.<String, JSONSchemaProps>of()
+            : new TreeMap<>(node.getProperties());
     for (var e : props.entrySet()) {
       var p = e.getValue();
       var field = path + "." + e.getKey();
       var required = node.getRequired() != null && node.getRequired().contains(e.getKey());
-      out.append("| `").append(field).append("`").append(required ? " (required)" : "")
-          .append(" | ").append(type(p))
-          .append(" | ").append(p.getDefault() == null ? "" : "`" + p.getDefault() + "`")
-          .append(" | ").append(constraints(p))
-          .append(" | ").append(p.getDescription() == null ? "" : cell(p.getDescription()))
+      out.append("| `")
+          .append(field)
+          .append("`")
+          .append(required ? " (required)" : "")
+          .append(" | ")
+          .append(type(p))
+          .append(" | ")
+          .append(p.getDefault() == null ? "" : "`" + p.getDefault() + "`")
+          .append(" | ")
+          .append(constraints(p))
+          .append(" | ")
+          .append(p.getDescription() == null ? "" : cell(p.getDescription()))
           .append(" |\n");
       if (isKubernetesType(p)) {
         continue; // ResourceRequirements, Affinity, ...: documented by Kubernetes
       }
       if (p.getProperties() != null && !p.getProperties().isEmpty()) {
         fields(out, field, p);
-      } else if (p.getItems() != null && p.getItems().getSchema() != null
+      } else if (p.getItems() != null
+          && p.getItems().getSchema() != null
           && p.getItems().getSchema().getProperties() != null
           && !p.getItems().getSchema().getProperties().isEmpty()) {
         fields(out, field + "[]", p.getItems().getSchema());
@@ -80,12 +105,14 @@ public final class CrdReference {
    * field descriptions in the generated schema; they are documented by Kubernetes, not expanded.
    */
   private static boolean isKubernetesType(JSONSchemaProps p) {
-    var children = p.getProperties() != null && !p.getProperties().isEmpty()
-        ? p.getProperties()
-        : p.getItems() != null && p.getItems().getSchema() != null
-            ? p.getItems().getSchema().getProperties()
-            : null;
-    return children != null && !children.isEmpty()
+    var children =
+        p.getProperties() != null && !p.getProperties().isEmpty()
+            ? p.getProperties()
+            : p.getItems() != null && p.getItems().getSchema() != null
+                ? p.getItems().getSchema().getProperties()
+                : null;
+    return children != null
+        && !children.isEmpty()
         && children.values().stream().allMatch(c -> c.getDescription() == null);
   }
 
@@ -93,7 +120,8 @@ public final class CrdReference {
     if ("array".equals(p.getType()) && p.getItems() != null && p.getItems().getSchema() != null) {
       return "[]" + p.getItems().getSchema().getType();
     }
-    if ("object".equals(p.getType()) && p.getAdditionalProperties() != null
+    if ("object".equals(p.getType())
+        && p.getAdditionalProperties() != null
         && p.getAdditionalProperties().getSchema() != null) {
       return "map[string]" + p.getAdditionalProperties().getSchema().getType();
     }
@@ -118,8 +146,9 @@ public final class CrdReference {
       c.add("pattern `" + p.getPattern().replace("|", "\\|") + "`");
     }
     if (p.getEnum() != null && !p.getEnum().isEmpty()) {
-      c.add("one of " + String.join(", ", p.getEnum().stream().map(n -> "`" + n.asText() + "`")
-          .toList()));
+      c.add(
+          "one of "
+              + String.join(", ", p.getEnum().stream().map(n -> "`" + n.asText() + "`").toList()));
     }
     if (p.getXKubernetesValidations() != null && !p.getXKubernetesValidations().isEmpty()) {
       c.add("CEL rules below");
@@ -127,12 +156,16 @@ public final class CrdReference {
     return String.join("; ", c);
   }
 
-
   private static void allRules(StringBuilder out, String path, JSONSchemaProps node) {
     if (node.getXKubernetesValidations() != null) {
       for (var r : node.getXKubernetesValidations()) {
-        out.append("| `").append(path).append("` | `").append(cell(r.getRule()))
-            .append("` | ").append(cell(r.getMessage())).append(" |\n");
+        out.append("| `")
+            .append(path)
+            .append("` | `")
+            .append(cell(r.getRule()))
+            .append("` | ")
+            .append(cell(r.getMessage()))
+            .append(" |\n");
       }
     }
     if (node.getProperties() != null) {

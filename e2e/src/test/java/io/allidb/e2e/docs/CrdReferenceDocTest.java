@@ -26,27 +26,37 @@ class CrdReferenceDocTest {
     if (Boolean.getBoolean("allidb.regenerate")) {
       Files.writeString(DOC, rendered);
     }
-    assertThat(rendered).contains("`spec.replicationFactor`", "`spec.racks[].name` (required)",
-        "replicationFactor cannot exceed the total number of nodes");
+    assertThat(rendered)
+        .contains(
+            "`spec.replicationFactor`",
+            "`spec.racks[].name` (required)",
+            "replicationFactor cannot exceed the total number of nodes");
     assertThat(Files.readString(DOC))
         .as("docs/crd-reference.md is stale: regenerate (command in its header)")
         .isEqualTo(rendered);
   }
 
   /**
-   * API servers estimate the cost of every CEL rule from the schema and refuse a CRD whose
-   * estimate is unbounded; a list that a rule iterates needs maxItems (strings compared in it,
-   * maxLength).
+   * API servers estimate the cost of every CEL rule from the schema and refuse a CRD whose estimate
+   * is unbounded; a list that a rule iterates needs maxItems (strings compared in it, maxLength).
    */
   @Test
   void everyListThatARuleIteratesIsBounded() throws IOException {
     var crd = Serialization.unmarshal(Files.readString(CRD), CustomResourceDefinition.class);
-    checkBounded("spec", crd.getSpec().getVersions().get(0).getSchema().getOpenAPIV3Schema()
-        .getProperties().get("spec"));
+    checkBounded(
+        "spec",
+        crd.getSpec()
+            .getVersions()
+            .get(0)
+            .getSchema()
+            .getOpenAPIV3Schema()
+            .getProperties()
+            .get("spec"));
   }
 
   private static void checkBounded(String path, JSONSchemaProps node) {
-    if ("array".equals(node.getType()) && node.getXKubernetesValidations() != null
+    if ("array".equals(node.getType())
+        && node.getXKubernetesValidations() != null
         && !node.getXKubernetesValidations().isEmpty()) {
       assertThat(node.getMaxItems()).as("%s: maxItems", path).isNotNull();
     }

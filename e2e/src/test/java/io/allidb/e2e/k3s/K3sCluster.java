@@ -15,10 +15,7 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.LocalPortForward;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,7 +44,8 @@ public final class K3sCluster implements ClusterUnderTest {
   private K3sCluster(K3sContainer k3s) {
     this.k3s = k3s;
     this.client =
-        new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(k3s.getKubeConfigYaml()))
+        new KubernetesClientBuilder()
+            .withConfig(Config.fromKubeconfig(k3s.getKubeConfigYaml()))
             .build();
   }
 
@@ -61,18 +59,26 @@ public final class K3sCluster implements ClusterUnderTest {
     for (var image : concat(operatorImage, images)) {
       cluster.load(image);
     }
-    cluster.client.resource(
-        new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build())
+    cluster
+        .client
+        .resource(
+            new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build())
         .serverSideApply();
     var repository = operatorImage.substring(0, operatorImage.lastIndexOf(':'));
     var tag = operatorImage.substring(operatorImage.lastIndexOf(':') + 1);
-    new Helm(HelmChart.CHART).install().withName(HelmChart.RELEASE)
-        .withNamespace(HelmChart.NAMESPACE).createNamespace()
+    new Helm(HelmChart.CHART)
+        .install()
+        .withName(HelmChart.RELEASE)
+        .withNamespace(HelmChart.NAMESPACE)
+        .createNamespace()
         .withKubeConfigContents(k3s.getKubeConfigYaml())
-        .set("image.repository", repository).set("image.tag", tag)
+        .set("image.repository", repository)
+        .set("image.tag", tag)
         .set("image.pullPolicy", "Never")
         .set("watchNamespaces[0]", namespace)
-        .waitReady().withTimeout(300).call();
+        .waitReady()
+        .withTimeout(300)
+        .call();
     return cluster;
   }
 
@@ -109,31 +115,49 @@ public final class K3sCluster implements ClusterUnderTest {
 
   @Override
   public void scale(String namespace, String name, int replicas) {
-    client.resources(AlliCluster.class).inNamespace(namespace).withName(name)
-        .edit(c -> {
-          c.getSpec().setReplicas(replicas);
-          return c;
-        });
+    client
+        .resources(AlliCluster.class)
+        .inNamespace(namespace)
+        .withName(name)
+        .edit(
+            c -> {
+              c.getSpec().setReplicas(replicas);
+              return c;
+            });
   }
 
   @Override
   public void awaitReady(String namespace, String name, int replicas, Duration timeout) {
-    await().atMost(timeout).pollInterval(Duration.ofSeconds(2)).until(() -> {
-      var c = get(namespace, name);
-      return c != null && c.getStatus() != null
-          && c.getStatus().getReadyReplicas() != null
-          && c.getStatus().getReadyReplicas() == replicas
-          && c.getStatus().getConditions().stream().anyMatch(
-              k -> AlliClusterConditions.READY.equals(k.getType())
-                  && "True".equals(k.getStatus()));
-    });
+    await()
+        .atMost(timeout)
+        .pollInterval(Duration.ofSeconds(2))
+        .until(
+            () -> {
+              var c = get(namespace, name);
+              return c != null
+                  && c.getStatus() != null
+                  && c.getStatus().getReadyReplicas() != null
+                  && c.getStatus().getReadyReplicas() == replicas
+                  && c.getStatus().getConditions().stream()
+                      .anyMatch(
+                          k ->
+                              AlliClusterConditions.READY.equals(k.getType())
+                                  && "True".equals(k.getStatus()));
+            });
   }
 
   @Override
   public List<String> pods(String namespace, String name) {
-    return client.pods().inNamespace(namespace)
+    return client
+        .pods()
+        .inNamespace(namespace)
         .withLabels(Map.of("app.kubernetes.io/instance", name, "app.kubernetes.io/name", "allidb"))
-        .list().getItems().stream().map(p -> p.getMetadata().getName()).sorted().toList();
+        .list()
+        .getItems()
+        .stream()
+        .map(p -> p.getMetadata().getName())
+        .sorted()
+        .toList();
   }
 
   @Override
@@ -144,8 +168,9 @@ public final class K3sCluster implements ClusterUnderTest {
   @Override
   public void delete(String namespace, String name, Duration timeout) {
     client.resources(AlliCluster.class).inNamespace(namespace).withName(name).delete();
-    await().atMost(timeout).until(() -> get(namespace, name) == null
-        && pods(namespace, name).isEmpty());
+    await()
+        .atMost(timeout)
+        .until(() -> get(namespace, name) == null && pods(namespace, name).isEmpty());
   }
 
   @Override
@@ -163,17 +188,54 @@ public final class K3sCluster implements ClusterUnderTest {
   public String diagnostics(String namespace) {
     var out = new StringBuilder();
     try {
-      client.pods().inNamespace(HelmChart.NAMESPACE).list().getItems().forEach(p -> out
-          .append("--- operator ").append(p.getMetadata().getName()).append('\n')
-          .append(client.pods().inNamespace(HelmChart.NAMESPACE)
-              .withName(p.getMetadata().getName()).tailingLines(200).getLog()));
-      client.pods().inNamespace(namespace).list().getItems().forEach(p -> out
-          .append("--- node ").append(p.getMetadata().getName()).append('\n')
-          .append(client.pods().inNamespace(namespace).withName(p.getMetadata().getName())
-              .tailingLines(100).getLog()));
-      client.v1().events().inNamespace(namespace).list().getItems().forEach(e -> out
-          .append(e.getLastTimestamp()).append(' ').append(e.getReason()).append(' ')
-          .append(e.getMessage()).append('\n'));
+      client
+          .pods()
+          .inNamespace(HelmChart.NAMESPACE)
+          .list()
+          .getItems()
+          .forEach(
+              p ->
+                  out.append("--- operator ")
+                      .append(p.getMetadata().getName())
+                      .append('\n')
+                      .append(
+                          client
+                              .pods()
+                              .inNamespace(HelmChart.NAMESPACE)
+                              .withName(p.getMetadata().getName())
+                              .tailingLines(200)
+                              .getLog()));
+      client
+          .pods()
+          .inNamespace(namespace)
+          .list()
+          .getItems()
+          .forEach(
+              p ->
+                  out.append("--- node ")
+                      .append(p.getMetadata().getName())
+                      .append('\n')
+                      .append(
+                          client
+                              .pods()
+                              .inNamespace(namespace)
+                              .withName(p.getMetadata().getName())
+                              .tailingLines(100)
+                              .getLog()));
+      client
+          .v1()
+          .events()
+          .inNamespace(namespace)
+          .list()
+          .getItems()
+          .forEach(
+              e ->
+                  out.append(e.getLastTimestamp())
+                      .append(' ')
+                      .append(e.getReason())
+                      .append(' ')
+                      .append(e.getMessage())
+                      .append('\n'));
     } catch (RuntimeException e) {
       out.append("(diagnostics incomplete: ").append(e).append(")\n");
     }
@@ -191,5 +253,4 @@ public final class K3sCluster implements ClusterUnderTest {
     }
     client.close();
   }
-
 }

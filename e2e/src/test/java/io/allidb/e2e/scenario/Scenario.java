@@ -23,8 +23,16 @@ public record Scenario(String name, List<Step> steps) {
         step.action().run(cluster);
       } catch (Throwable e) {
         throw new AssertionError(
-            name + ": step " + (i + 1) + " (" + step.description() + ") failed: " + e
-                + "\n" + cluster.diagnostics(namespace), e);
+            name
+                + ": step "
+                + (i + 1)
+                + " ("
+                + step.description()
+                + ") failed: "
+                + e
+                + "\n"
+                + cluster.diagnostics(namespace),
+            e);
       }
     }
   }

@@ -40,49 +40,73 @@ public final class Scenarios {
     return new Scenario(
         "lifecycle",
         List.of(
-            new Scenario.Step("apply a 3-node cluster and wait for Ready", c -> {
-              c.apply(cluster(image, 3));
-              c.awaitReady(NAMESPACE, NAME, 3, READY);
-            }),
-            new Scenario.Step("write 200 entities at QUORUM and query them", c -> {
-              var stub = c.client(NAMESPACE, NAME);
-              for (int i = 0; i < ROWS; i++) {
-                stub.putEntity(PutEntityRequest.newBuilder().setEntity(entity(i))
-                    .setConsistencyLevel(ConsistencyLevel.CONSISTENCY_QUORUM).build());
-              }
-              var found = stub.query(QueryRequest.newBuilder().addAllQueryVector(vector(7)).setK(5)
-                  .setConsistencyLevel(ConsistencyLevel.CONSISTENCY_QUORUM).build());
-              assertThat(found.getResultsList()).isNotEmpty();
-              readsAll(c);
-            }),
-            new Scenario.Step("scale 3 -> 5", c -> {
-              c.scale(NAMESPACE, NAME, 5);
-              c.awaitReady(NAMESPACE, NAME, 5, READY);
-              readsAll(c);
-            }),
-            new Scenario.Step("scale 5 -> 3", c -> {
-              c.scale(NAMESPACE, NAME, 3);
-              c.awaitReady(NAMESPACE, NAME, 3, READY);
-              assertThat(c.pods(NAMESPACE, NAME)).hasSize(3);
-              readsAll(c);
-            }),
-            new Scenario.Step("delete a pod; it rejoins", c -> {
-              c.deletePod(NAMESPACE, c.pods(NAMESPACE, NAME).get(0));
-              c.awaitReady(NAMESPACE, NAME, 3, READY);
-              readsAll(c);
-            }),
-            new Scenario.Step("delete the cluster", c -> {
-              c.delete(NAMESPACE, NAME, READY);
-              assertThat(c.get(NAMESPACE, NAME)).isNull();
-              assertThat(c.pods(NAMESPACE, NAME)).isEmpty();
-            })));
+            new Scenario.Step(
+                "apply a 3-node cluster and wait for Ready",
+                c -> {
+                  c.apply(cluster(image, 3));
+                  c.awaitReady(NAMESPACE, NAME, 3, READY);
+                }),
+            new Scenario.Step(
+                "write 200 entities at QUORUM and query them",
+                c -> {
+                  var stub = c.client(NAMESPACE, NAME);
+                  for (int i = 0; i < ROWS; i++) {
+                    stub.putEntity(
+                        PutEntityRequest.newBuilder()
+                            .setEntity(entity(i))
+                            .setConsistencyLevel(ConsistencyLevel.CONSISTENCY_QUORUM)
+                            .build());
+                  }
+                  var found =
+                      stub.query(
+                          QueryRequest.newBuilder()
+                              .addAllQueryVector(vector(7))
+                              .setK(5)
+                              .setConsistencyLevel(ConsistencyLevel.CONSISTENCY_QUORUM)
+                              .build());
+                  assertThat(found.getResultsList()).isNotEmpty();
+                  readsAll(c);
+                }),
+            new Scenario.Step(
+                "scale 3 -> 5",
+                c -> {
+                  c.scale(NAMESPACE, NAME, 5);
+                  c.awaitReady(NAMESPACE, NAME, 5, READY);
+                  readsAll(c);
+                }),
+            new Scenario.Step(
+                "scale 5 -> 3",
+                c -> {
+                  c.scale(NAMESPACE, NAME, 3);
+                  c.awaitReady(NAMESPACE, NAME, 3, READY);
+                  assertThat(c.pods(NAMESPACE, NAME)).hasSize(3);
+                  readsAll(c);
+                }),
+            new Scenario.Step(
+                "delete a pod; it rejoins",
+                c -> {
+                  c.deletePod(NAMESPACE, c.pods(NAMESPACE, NAME).get(0));
+                  c.awaitReady(NAMESPACE, NAME, 3, READY);
+                  readsAll(c);
+                }),
+            new Scenario.Step(
+                "delete the cluster",
+                c -> {
+                  c.delete(NAMESPACE, NAME, READY);
+                  assertThat(c.get(NAMESPACE, NAME)).isNull();
+                  assertThat(c.pods(NAMESPACE, NAME)).isEmpty();
+                })));
   }
 
   static void readsAll(ClusterUnderTest c) {
     var stub = c.client(NAMESPACE, NAME);
     for (int i = 0; i < ROWS; i++) {
-      var got = stub.getEntity(GetEntityRequest.newBuilder().setEntityId("e-" + i)
-          .setConsistencyLevel(ConsistencyLevel.CONSISTENCY_QUORUM).build());
+      var got =
+          stub.getEntity(
+              GetEntityRequest.newBuilder()
+                  .setEntityId("e-" + i)
+                  .setConsistencyLevel(ConsistencyLevel.CONSISTENCY_QUORUM)
+                  .build());
       assertThat(got.getEntity().getEntityId()).isEqualTo("e-" + i);
     }
   }
@@ -102,13 +126,16 @@ public final class Scenarios {
   }
 
   static Entity entity(int i) {
-    return Entity.newBuilder().setEntityId("e-" + i).setEntityType("doc")
+    return Entity.newBuilder()
+        .setEntityId("e-" + i)
+        .setEntityType("doc")
         .addEmbeddings(VectorEmbedding.newBuilder().setVersion(1).addAllVector(vector(i)))
-        .setImportance(0.5).build();
+        .setImportance(0.5)
+        .build();
   }
 
   static List<Float> vector(int i) {
-    return List.of((float) Math.sin(i), (float) Math.cos(i), (float) Math.sin(2 * i),
-        (float) Math.cos(2 * i));
+    return List.of(
+        (float) Math.sin(i), (float) Math.cos(i), (float) Math.sin(2 * i), (float) Math.cos(2 * i));
   }
 }
