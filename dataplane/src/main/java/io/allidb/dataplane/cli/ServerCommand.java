@@ -2,13 +2,17 @@ package io.allidb.dataplane.cli;
 
 import io.allidb.dataplane.query.QueryDefaults;
 import io.allidb.dataplane.query.ScoringWeights;
+import io.allidb.dataplane.server.ClusterOptions;
+import io.allidb.dataplane.server.ClusterRuntime;
 import io.allidb.dataplane.server.DataplaneServer;
+import io.allidb.dataplane.server.GossipClusterRuntime;
 import io.allidb.dataplane.server.NodeConfig;
 import io.allidb.dataplane.storage.StorageOptions;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -17,7 +21,9 @@ import picocli.CommandLine.Option;
 /**
  * {@code allidb server}: runs one node in the foreground until SIGTERM/SIGINT, then shuts down
  * gracefully. With no options it is a dev node: data in {@code ./data} (or {@code
- * $ALLIDB_DATA_DIR}), gRPC on 7000, and a generated API key printed once at first start.
+ * $ALLIDB_DATA_DIR}), gRPC on 7000, and a generated API key printed once at first start. With
+ * {@code --initial-node} or seeds it is a cluster node ({@link ClusterFlags}; {@code
+ * docs/cluster.md}, "Running a cluster").
  *
  * <p>Not thread-safe; picocli fills the fields, then calls {@link #call()} once.
  */
@@ -83,6 +89,8 @@ final class ServerCommand implements Callable<Integer> {
               + " override them (default: ${DEFAULT-VALUE}, the original's).")
   String scoreWeights;
 
+  @Mixin ClusterFlags cluster;
+
   @Mixin AiFlags ai;
 
   private final PrintStream out = System.out;
@@ -91,6 +99,7 @@ final class ServerCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Path dir = dataDir != null ? dataDir : defaultDataDir();
+    Optional<ClusterOptions> clusterOptions = cluster.toOptions(bind, dir);
     Path keys = apiKeyFile != null ? apiKeyFile : dir.resolve("api-keys");
     if (apiKeyFile == null) {
       if (Files.notExists(keys)) {
@@ -105,7 +114,7 @@ final class ServerCommand implements Callable<Integer> {
       err.println("Do not expose this node; pass --api-key-file for real keys.");
       err.println("*****************************************************************");
     }
-    NodeConfig config =
+    NodeConfig.Builder builder =
         NodeConfig.builder(dir)
             .nodeId(nodeId)
             .bindAddress(bind)
@@ -120,9 +129,22 @@ final class ServerCommand implements Callable<Integer> {
             .maxInboundMessageBytes(maxMessageBytes)
             .vectorDimension(vectorDimension)
             .ai(ai.options())
-            .query(QueryDefaults.standard().withWeights(ScoringWeights.parse(scoreWeights)))
-            .build();
-    DataplaneServer server = new DataplaneServer(DataplaneServer.forNetty(config), config).start();
+            .query(QueryDefaults.standard().withWeights(ScoringWeights.parse(scoreWeights)));
+    clusterOptions.ifPresent(builder::cluster);
+    NodeConfig config = builder.build();
+    ClusterRuntime.Factory runtimes =
+        clusterOptions.isPresent() ? GossipClusterRuntime.factory() : ClusterRuntime::singleNode;
+    if (clusterOptions.isPresent()) {
+      err.println(
+          "WARNING: internode traffic is PLAINTEXT (--internode-plaintext-for-development).");
+    }
+    DataplaneServer server =
+        new DataplaneServer(
+                DataplaneServer.forNetty(config),
+                config,
+                DataplaneServer.graphRag(config),
+                runtimes)
+            .start();
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
@@ -141,7 +163,18 @@ final class ServerCommand implements Callable<Integer> {
             + bind
             + ": gRPC "
             + server.port()
-            + (server.httpPort() < 0 ? "" : ", REST " + server.httpPort()));
+            + (server.httpPort() < 0 ? "" : ", REST " + server.httpPort())
+            + clusterOptions
+                .map(
+                    c ->
+                        ", internode "
+                            + c.publishedAddress()
+                            + " (cluster "
+                            + c.clusterName()
+                            + ", host "
+                            + config.hostId()
+                            + ")")
+                .orElse(""));
     server.awaitTermination();
     return 0;
   }

@@ -16,6 +16,11 @@ import io.allidb.dataplane.node.EntityStore;
 import io.allidb.dataplane.query.QueryExecutor;
 import java.io.IOException;
 import java.time.Clock;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The cluster side of one running node, assembled in dependency order: runtime (internode server,
@@ -31,6 +36,7 @@ final class ClusterNode implements AutoCloseable {
   final Coordinator coordinator;
   final QueryExecutor queries;
   final ReplicaCalls calls;
+  private final ExecutorService backgroundRepairs;
 
   private ClusterNode(
       ClusterRuntime runtime,
@@ -39,7 +45,8 @@ final class ClusterNode implements AutoCloseable {
       HintReplayer replayer,
       Coordinator coordinator,
       QueryExecutor queries,
-      ReplicaCalls calls) {
+      ReplicaCalls calls,
+      ExecutorService backgroundRepairs) {
     this.runtime = runtime;
     this.replica = replica;
     this.hints = hints;
@@ -47,6 +54,7 @@ final class ClusterNode implements AutoCloseable {
     this.coordinator = coordinator;
     this.queries = queries;
     this.calls = calls;
+    this.backgroundRepairs = backgroundRepairs;
   }
 
   /** Starts the cluster side over an open store; nothing is left running on failure. */
@@ -58,8 +66,14 @@ final class ClusterNode implements AutoCloseable {
     var replica = new LocalReplica(store);
     ClusterRuntime runtime = factory.create(config);
     HintStore hints = null;
+    ExecutorService repairs = backgroundRepairs(config.hostId());
     try {
-      runtime.start(replica);
+      runtime.start(
+          replica,
+          () -> {
+            var stats = store.storage().stats();
+            return stats.liveSSTableBytes() + stats.memtableBytes();
+          });
       ClusterView view = runtime.view();
       var calls = new ReplicaCalls(view.localHostId(), replica, runtime.peers());
       hints = HintStore.open(o.hintsOr(config.dataDir()), clock, config.storage().metrics());
@@ -80,14 +94,16 @@ final class ClusterNode implements AutoCloseable {
               view,
               store,
               new WriteCoordinator(view, calls, hints, o.writeTimeout()),
-              new ReadCoordinator(view, calls, o.readTimeout(), o.readRepairChance()),
+              new ReadCoordinator(view, calls, o.readTimeout(), o.readRepairChance(), repairs),
               new ScanCoordinator(view, calls, o.readTimeout(), clock),
               o.defaultConsistency());
       var queries =
           new ClusterQueryExecutor(
               view, calls, local, coordinator, config.query(), o.readTimeout(), clock);
-      return new ClusterNode(runtime, replica, hints, replayer, coordinator, queries, calls);
+      return new ClusterNode(
+          runtime, replica, hints, replayer, coordinator, queries, calls, repairs);
     } catch (IOException | RuntimeException e) {
+      repairs.shutdownNow();
       if (hints != null) {
         hints.close();
       }
@@ -96,9 +112,34 @@ final class ClusterNode implements AutoCloseable {
     }
   }
 
-  /** Stops hint replay, seals the hint files, then stops the internode side. */
+  /**
+   * The pool of background read repairs (reads at ONE): two threads named {@code
+   * read-repair-<host>-N} and a queue of 1024; beyond that repairs are skipped rather than queued
+   * without bound or run on the common pool, where they would compete with unrelated work.
+   */
+  private static ExecutorService backgroundRepairs(String hostId) {
+    var n = new AtomicInteger();
+    var pool =
+        new ThreadPoolExecutor(
+            2,
+            2,
+            30,
+            TimeUnit.SECONDS,
+            new ArrayBlockingQueue<>(1024),
+            r -> {
+              Thread t = new Thread(r, "read-repair-" + hostId + "-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            },
+            new ThreadPoolExecutor.AbortPolicy());
+    pool.allowCoreThreadTimeOut(true);
+    return pool;
+  }
+
+  /** Stops hint replay and background repairs, seals the hint files, then the internode side. */
   @Override
   public void close() throws IOException {
+    backgroundRepairs.shutdownNow();
     try {
       replayer.close();
       hints.close();

@@ -30,6 +30,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import java.util.function.UnaryOperator;
 
 /**
@@ -227,7 +228,7 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     @Override
-    public void start(ReplicaHandler replica) throws IOException {
+    public void start(ReplicaHandler replica, LongSupplier loadBytes) throws IOException {
       server =
           NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
               .addService(new TestingInternodeService(replica))

@@ -2,6 +2,7 @@ package io.allidb.dataplane.storage.formats;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.allidb.dataplane.cluster.gossip.RingIdentityFormat;
 import io.allidb.dataplane.cluster.hints.HintFormat;
 import io.allidb.dataplane.index.vector.JVectorIndex;
 import io.allidb.dataplane.index.vector.VectorIndexOptions;
@@ -100,6 +101,12 @@ class FormatCompatibilityTest {
     assertThat(contents.corruption()).isEmpty();
     assertThat(contents.tornTailBytes()).isZero();
     assertThat(contents.hints()).isEqualTo(GoldenFiles.hints());
+  }
+
+  @Test
+  void ringIdentityVersion1IsReadable() throws Exception {
+    assertThat(RingIdentityFormat.load(copy("ring-identity/v1")))
+        .contains(GoldenFiles.ringIdentity());
   }
 
   private Path copy(String resource) throws Exception {
