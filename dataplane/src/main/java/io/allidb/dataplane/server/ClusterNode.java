@@ -1,5 +1,7 @@
 package io.allidb.dataplane.server;
 
+import io.allidb.dataplane.admin.DrainGuards;
+import io.allidb.dataplane.admin.DrainState;
 import io.allidb.dataplane.cluster.ClusterView;
 import io.allidb.dataplane.cluster.coordinator.ClusterQueryExecutor;
 import io.allidb.dataplane.cluster.coordinator.Coordinator;
@@ -10,8 +12,11 @@ import io.allidb.dataplane.cluster.coordinator.WriteCoordinator;
 import io.allidb.dataplane.cluster.hints.HintReplayer;
 import io.allidb.dataplane.cluster.hints.HintStore;
 import io.allidb.dataplane.cluster.proto.DeliverHintsRequest;
+import io.allidb.dataplane.cluster.repair.RepairService;
 import io.allidb.dataplane.cluster.replica.LocalReplica;
 import io.allidb.dataplane.cluster.replica.StoredRows;
+import io.allidb.dataplane.cluster.streaming.RingChanges;
+import io.allidb.dataplane.cluster.transport.ReplicaHandler;
 import io.allidb.dataplane.node.EntityStore;
 import io.allidb.dataplane.query.QueryExecutor;
 import java.io.IOException;
@@ -25,21 +30,27 @@ import java.time.Clock;
  */
 final class ClusterNode implements AutoCloseable {
   final ClusterRuntime runtime;
-  final LocalReplica replica;
+  final ReplicaHandler replica;
   final HintStore hints;
   final HintReplayer replayer;
   final Coordinator coordinator;
   final QueryExecutor queries;
   final ReplicaCalls calls;
+  final DrainState drain;
+  final RepairService repairs;
+  final RingChanges ringChanges;
 
   private ClusterNode(
       ClusterRuntime runtime,
-      LocalReplica replica,
+      ReplicaHandler replica,
       HintStore hints,
       HintReplayer replayer,
       Coordinator coordinator,
       QueryExecutor queries,
-      ReplicaCalls calls) {
+      ReplicaCalls calls,
+      DrainState drain,
+      RepairService repairs,
+      RingChanges ringChanges) {
     this.runtime = runtime;
     this.replica = replica;
     this.hints = hints;
@@ -47,6 +58,9 @@ final class ClusterNode implements AutoCloseable {
     this.coordinator = coordinator;
     this.queries = queries;
     this.calls = calls;
+    this.drain = drain;
+    this.repairs = repairs;
+    this.ringChanges = ringChanges;
   }
 
   /** Starts the cluster side over an open store; nothing is left running on failure. */
@@ -55,9 +69,11 @@ final class ClusterNode implements AutoCloseable {
       throws IOException {
     ClusterOptions o = config.cluster();
     Clock clock = config.storage().clock();
-    var replica = new LocalReplica(store);
+    var drain = new DrainState();
+    var replica = DrainGuards.replica(new LocalReplica(store), drain);
     ClusterRuntime runtime = factory.create(config);
     HintStore hints = null;
+    RepairService repairs = null;
     try {
       runtime.start(replica);
       ClusterView view = runtime.view();
@@ -86,8 +102,23 @@ final class ClusterNode implements AutoCloseable {
       var queries =
           new ClusterQueryExecutor(
               view, calls, local, coordinator, config.query(), o.readTimeout(), clock);
-      return new ClusterNode(runtime, replica, hints, replayer, coordinator, queries, calls);
+      repairs = new RepairService(view, calls, config.dataDir().resolve("ring"), clock);
+      RingChanges ringChanges = RingChanges.unsupported();
+      return new ClusterNode(
+          runtime,
+          replica,
+          hints,
+          replayer,
+          coordinator,
+          queries,
+          calls,
+          drain,
+          repairs,
+          ringChanges);
     } catch (IOException | RuntimeException e) {
+      if (repairs != null) {
+        repairs.close();
+      }
       if (hints != null) {
         hints.close();
       }
@@ -99,6 +130,7 @@ final class ClusterNode implements AutoCloseable {
   /** Stops hint replay, seals the hint files, then stops the internode side. */
   @Override
   public void close() throws IOException {
+    repairs.close();
     try {
       replayer.close();
       hints.close();

@@ -5,6 +5,10 @@ import io.allidb.api.proto.GraphEdge;
 import io.allidb.api.proto.TextChunk;
 import io.allidb.api.proto.VectorEmbedding;
 import io.allidb.dataplane.cluster.hints.HintFormat;
+import io.allidb.dataplane.cluster.repair.MerkleTree;
+import io.allidb.dataplane.cluster.repair.MerkleTreeFormat;
+import io.allidb.dataplane.cluster.ring.Murmur3Partitioner;
+import io.allidb.dataplane.cluster.ring.TokenRange;
 import io.allidb.dataplane.index.vector.JVectorIndex;
 import io.allidb.dataplane.index.vector.VectorIndexOptions;
 import io.allidb.dataplane.index.vector.VectorSnapshotFormat;
@@ -86,6 +90,17 @@ public final class GoldenFiles {
             .build());
   }
 
+  static final String MERKLE_FILE = "tree.merkle";
+
+  /** The golden Merkle tree: {@link #rows()} over the whole ring at depth 4. */
+  static MerkleTree merkleTree() {
+    var tree = new MerkleTree(TokenRange.fullRing(), 4);
+    for (Row r : rows()) {
+      tree.add(Murmur3Partitioner.token(r.key().tenant(), r.key().id()), r);
+    }
+    return tree;
+  }
+
   public static void main(String[] args) throws Exception {
     Path root = Path.of(args.length > 0 ? args[0] : "dataplane/src/test/resources/formats");
     Path sst = root.resolve("sstable/v1");
@@ -116,6 +131,11 @@ public final class GoldenFiles {
         w.awaitDurable(w.append(rows.subList(0, 2)));
         w.awaitDurable(w.append(rows.subList(2, rows.size())));
       }
+    }
+    Path merkle = root.resolve("merkle/v" + MerkleTreeFormat.VERSION);
+    if (!Files.exists(merkle)) {
+      Files.createDirectories(merkle);
+      Files.write(merkle.resolve(MERKLE_FILE), MerkleTreeFormat.encode(merkleTree()));
     }
     Path snapshot = root.resolve("vector-snapshot/v" + VectorSnapshotFormat.VERSION_CURRENT);
     if (!Files.exists(snapshot)) {
