@@ -6,6 +6,7 @@ import io.allidb.dataplane.admin.DrainGuards;
 import io.allidb.dataplane.admin.NodeAdminService;
 import io.allidb.dataplane.admin.SecretsReloader;
 import io.allidb.dataplane.cluster.coordinator.Coordinator;
+import io.allidb.dataplane.cluster.coordinator.ReplicaCalls;
 import io.allidb.dataplane.cluster.hints.HintReplayer;
 import io.allidb.dataplane.cluster.hints.HintStore;
 import io.allidb.dataplane.cluster.repair.RepairService;
@@ -226,6 +227,11 @@ public final class DataplaneServer implements AutoCloseable {
         cluster.ringChanges,
         cluster.drain,
         SecretsReloader.none());
+  }
+
+  /** Replica calls from this node (local directly, peers over internode gRPC). */
+  public ReplicaCalls replicaCalls() {
+    return cluster.calls;
   }
 
   /** This node's anti-entropy repairs (the admin API's Repair calls). */

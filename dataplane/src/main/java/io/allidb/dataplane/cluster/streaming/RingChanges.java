@@ -4,8 +4,8 @@ import io.grpc.Status;
 
 /**
  * The ring changes a node can be asked to make through the admin API: leave the ring (decommission)
- * and remove a dead member. A gossiping node implements them with streaming ({@link
- * Decommissioner}); a node with a static ring (tests, a single node) refuses them.
+ * and remove a dead member. A gossiping node implements them with {@link RangeStreamer}; a node
+ * with a static ring (tests, a single node) refuses them.
  */
 public interface RingChanges {
 
