@@ -9,6 +9,7 @@ import io.allidb.operator.OperatorConfig;
 import io.allidb.operator.TestingClock;
 import io.allidb.operator.api.AlliCluster;
 import io.allidb.operator.api.AlliClusterConditions;
+import io.allidb.operator.api.AlliClusterSpec;
 import io.allidb.operator.api.PvcRetention;
 import io.allidb.operator.api.RingOperationType;
 import io.allidb.operator.model.Labels;
@@ -32,6 +33,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -138,9 +140,7 @@ class AlliClusterOperatorIT {
     await().atMost(WAIT).until(() -> statefulSet() != null);
     var before = hash(statefulSet());
 
-    var edited = fetch();
-    edited.getSpec().setImage("ghcr.io/allidb/allidb:0.2.0");
-    client.resource(edited).update();
+    editSpec(spec -> spec.setImage("ghcr.io/allidb/allidb:0.2.0"));
     var specWritten = Serialization.asJson(fetch().getSpec());
 
     await()
@@ -181,9 +181,7 @@ class AlliClusterOperatorIT {
             });
     assertThat(statefulSet()).as("nothing is created for an invalid spec").isNull();
 
-    var fixed = fetch();
-    fixed.getSpec().setReplicationFactor(3);
-    client.resource(fixed).update();
+    editSpec(spec -> spec.setReplicationFactor(3));
     await().atMost(WAIT).until(() -> statefulSet() != null);
     await()
         .atMost(WAIT)
@@ -211,9 +209,7 @@ class AlliClusterOperatorIT {
     assertThat(statefulSet()).isNull();
     assertThat(client.configMaps().inNamespace(NS).withName("demo-config").get()).isNull();
 
-    var resumed = fetch();
-    resumed.getSpec().setPaused(false);
-    client.resource(resumed).update();
+    editSpec(spec -> spec.setPaused(false));
     await().atMost(WAIT).until(() -> statefulSet() != null);
   }
 
@@ -260,6 +256,22 @@ class AlliClusterOperatorIT {
     cluster.getMetadata().setUid(null);
     cluster.getMetadata().setGeneration(null);
     return client.resource(cluster).create();
+  }
+
+  /**
+   * Changes the spec as a user would with {@code kubectl edit}: a patch against the latest object,
+   * so a status write by the operator in between cannot make the edit fail with a conflict.
+   */
+  private void editSpec(Consumer<AlliClusterSpec> change) {
+    client
+        .resources(AlliCluster.class)
+        .inNamespace(NS)
+        .withName("demo")
+        .edit(
+            c -> {
+              change.accept(c.getSpec());
+              return c;
+            });
   }
 
   private AlliCluster fetch() {
