@@ -1,5 +1,7 @@
 package io.allidb.dataplane.server;
 
+import io.allidb.dataplane.admin.DrainGuards;
+import io.allidb.dataplane.admin.DrainState;
 import io.allidb.dataplane.cluster.ClusterView;
 import io.allidb.dataplane.cluster.coordinator.ClusterQueryExecutor;
 import io.allidb.dataplane.cluster.coordinator.Coordinator;
@@ -10,8 +12,11 @@ import io.allidb.dataplane.cluster.coordinator.WriteCoordinator;
 import io.allidb.dataplane.cluster.hints.HintReplayer;
 import io.allidb.dataplane.cluster.hints.HintStore;
 import io.allidb.dataplane.cluster.proto.DeliverHintsRequest;
+import io.allidb.dataplane.cluster.repair.RepairService;
 import io.allidb.dataplane.cluster.replica.LocalReplica;
 import io.allidb.dataplane.cluster.replica.StoredRows;
+import io.allidb.dataplane.cluster.streaming.RingChanges;
+import io.allidb.dataplane.cluster.transport.ReplicaHandler;
 import io.allidb.dataplane.node.EntityStore;
 import io.allidb.dataplane.query.QueryExecutor;
 import java.io.IOException;
@@ -30,23 +35,29 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class ClusterNode implements AutoCloseable {
   final ClusterRuntime runtime;
-  final LocalReplica replica;
+  final ReplicaHandler replica;
   final HintStore hints;
   final HintReplayer replayer;
   final Coordinator coordinator;
   final QueryExecutor queries;
   final ReplicaCalls calls;
   private final ExecutorService backgroundRepairs;
+  final DrainState drain;
+  final RepairService repairs;
+  final RingChanges ringChanges;
 
   private ClusterNode(
       ClusterRuntime runtime,
-      LocalReplica replica,
+      ReplicaHandler replica,
       HintStore hints,
       HintReplayer replayer,
       Coordinator coordinator,
       QueryExecutor queries,
       ReplicaCalls calls,
-      ExecutorService backgroundRepairs) {
+      ExecutorService backgroundRepairs,
+      DrainState drain,
+      RepairService repairs,
+      RingChanges ringChanges) {
     this.runtime = runtime;
     this.replica = replica;
     this.hints = hints;
@@ -55,6 +66,9 @@ final class ClusterNode implements AutoCloseable {
     this.queries = queries;
     this.calls = calls;
     this.backgroundRepairs = backgroundRepairs;
+    this.drain = drain;
+    this.repairs = repairs;
+    this.ringChanges = ringChanges;
   }
 
   /** Starts the cluster side over an open store; nothing is left running on failure. */
@@ -63,10 +77,12 @@ final class ClusterNode implements AutoCloseable {
       throws IOException {
     ClusterOptions o = config.cluster();
     Clock clock = config.storage().clock();
-    var replica = new LocalReplica(store);
+    var drain = new DrainState();
+    var replica = DrainGuards.replica(new LocalReplica(store), drain);
     ClusterRuntime runtime = factory.create(config);
     HintStore hints = null;
-    ExecutorService repairs = backgroundRepairs(config.hostId());
+    ExecutorService backgroundRepairs = backgroundRepairs(config.hostId());
+    RepairService repairs = null;
     try {
       runtime.start(
           replica,
@@ -94,16 +110,32 @@ final class ClusterNode implements AutoCloseable {
               view,
               store,
               new WriteCoordinator(view, calls, hints, o.writeTimeout()),
-              new ReadCoordinator(view, calls, o.readTimeout(), o.readRepairChance(), repairs),
+              new ReadCoordinator(
+                  view, calls, o.readTimeout(), o.readRepairChance(), backgroundRepairs),
               new ScanCoordinator(view, calls, o.readTimeout(), clock),
               o.defaultConsistency());
       var queries =
           new ClusterQueryExecutor(
               view, calls, local, coordinator, config.query(), o.readTimeout(), clock);
+      repairs = new RepairService(view, calls, config.dataDir().resolve("ring"), clock);
+      RingChanges ringChanges = RingChanges.unsupported();
       return new ClusterNode(
-          runtime, replica, hints, replayer, coordinator, queries, calls, repairs);
+          runtime,
+          replica,
+          hints,
+          replayer,
+          coordinator,
+          queries,
+          calls,
+          backgroundRepairs,
+          drain,
+          repairs,
+          ringChanges);
     } catch (IOException | RuntimeException e) {
-      repairs.shutdownNow();
+      backgroundRepairs.shutdownNow();
+      if (repairs != null) {
+        repairs.close();
+      }
       if (hints != null) {
         hints.close();
       }
@@ -140,6 +172,7 @@ final class ClusterNode implements AutoCloseable {
   @Override
   public void close() throws IOException {
     backgroundRepairs.shutdownNow();
+    repairs.close();
     try {
       replayer.close();
       hints.close();

@@ -3,11 +3,13 @@ package io.allidb.dataplane.server;
 import com.google.common.util.concurrent.ListenableFuture;
 import io.allidb.dataplane.cluster.ClusterView;
 import io.allidb.dataplane.cluster.StaticClusterView;
+import io.allidb.dataplane.cluster.gossip.Gossiper;
 import io.allidb.dataplane.cluster.proto.InternodeGrpc;
 import io.allidb.dataplane.cluster.transport.Peers;
 import io.allidb.dataplane.cluster.transport.ReplicaHandler;
 import io.grpc.Status;
 import java.io.IOException;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
@@ -31,6 +33,14 @@ public interface ClusterRuntime extends AutoCloseable {
   }
 
   ClusterView view();
+
+  /**
+   * The node's gossiper when it gossips: the admin API reports members from its endpoint states and
+   * ring changes (join, decommission) publish through it. Empty for a static ring.
+   */
+  default Optional<Gossiper> gossiper() {
+    return Optional.empty();
+  }
 
   Peers peers();
 

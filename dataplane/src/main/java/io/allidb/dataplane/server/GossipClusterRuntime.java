@@ -138,6 +138,11 @@ public final class GossipClusterRuntime implements ClusterRuntime {
   }
 
   @Override
+  public Optional<Gossiper> gossiper() {
+    return Optional.of(gossiper);
+  }
+
+  @Override
   public Peers peers() {
     return peers;
   }

@@ -1,5 +1,6 @@
 package io.allidb.dataplane.cluster;
 
+import io.allidb.api.admin.NodeAdminGrpc;
 import io.allidb.api.proto.AlliDBGrpc;
 import io.allidb.dataplane.cluster.hints.HintOptions;
 import io.allidb.dataplane.cluster.ring.TokenRing;
@@ -42,6 +43,9 @@ import java.util.function.UnaryOperator;
 public final class LocalCluster implements AutoCloseable {
   public static final String TENANT = "acme";
   public static final String KEY = "key-c.cccccccccccccccccccccccccccccccc";
+
+  /** An admin key (tenant {@code _admin}, see AdminAuthInterceptor) for the node admin API. */
+  public static final String ADMIN_KEY = "key-a.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 
   private final Path root;
   private final int rf;
@@ -90,7 +94,7 @@ public final class LocalCluster implements AutoCloseable {
     var cluster = new LocalCluster(root, nodes, rf, 42, options);
     cluster.replayInterval = replayInterval;
     Files.createDirectories(root);
-    Files.writeString(root.resolve("keys"), KEY + " " + TENANT + "\n");
+    Files.writeString(root.resolve("keys"), KEY + " " + TENANT + "\n" + ADMIN_KEY + " _admin\n");
     try {
       for (int i = 0; i < nodes; i++) {
         cluster.startNode(i);
@@ -185,6 +189,15 @@ public final class LocalCluster implements AutoCloseable {
     var md = new Metadata();
     md.put(ApiKeyAuthInterceptor.API_KEY, KEY);
     return AlliDBGrpc.newBlockingStub(channels[i])
+        .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(md))
+        .withDeadlineAfter(20, TimeUnit.SECONDS);
+  }
+
+  /** A blocking node-admin stub to node {@code i} with the admin key and a 20 s deadline. */
+  public NodeAdminGrpc.NodeAdminBlockingStub admin(int i) {
+    var md = new Metadata();
+    md.put(ApiKeyAuthInterceptor.API_KEY, ADMIN_KEY);
+    return NodeAdminGrpc.newBlockingStub(channels[i])
         .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(md))
         .withDeadlineAfter(20, TimeUnit.SECONDS);
   }

@@ -8,6 +8,10 @@ import io.allidb.dataplane.cluster.gossip.RingIdentity;
 import io.allidb.dataplane.cluster.gossip.RingIdentityFormat;
 import io.allidb.dataplane.cluster.hints.HintFormat;
 import io.allidb.dataplane.cluster.proto.NodeStatus;
+import io.allidb.dataplane.cluster.repair.MerkleTree;
+import io.allidb.dataplane.cluster.repair.MerkleTreeFormat;
+import io.allidb.dataplane.cluster.ring.Murmur3Partitioner;
+import io.allidb.dataplane.cluster.ring.TokenRange;
 import io.allidb.dataplane.index.vector.JVectorIndex;
 import io.allidb.dataplane.index.vector.VectorIndexOptions;
 import io.allidb.dataplane.index.vector.VectorSnapshotFormat;
@@ -98,6 +102,17 @@ public final class GoldenFiles {
             .build());
   }
 
+  static final String MERKLE_FILE = "tree.merkle";
+
+  /** The golden Merkle tree: {@link #rows()} over the whole ring at depth 4. */
+  static MerkleTree merkleTree() {
+    var tree = new MerkleTree(TokenRange.fullRing(), 4);
+    for (Row r : rows()) {
+      tree.add(Murmur3Partitioner.token(r.key().tenant(), r.key().id()), r);
+    }
+    return tree;
+  }
+
   public static void main(String[] args) throws Exception {
     Path root = Path.of(args.length > 0 ? args[0] : "dataplane/src/test/resources/formats");
     Path sst = root.resolve("sstable/v1");
@@ -133,6 +148,11 @@ public final class GoldenFiles {
     if (!Files.exists(ring)) {
       Files.createDirectories(ring);
       RingIdentityFormat.write(ring, ringIdentity());
+    }
+    Path merkle = root.resolve("merkle/v" + MerkleTreeFormat.VERSION);
+    if (!Files.exists(merkle)) {
+      Files.createDirectories(merkle);
+      Files.write(merkle.resolve(MERKLE_FILE), MerkleTreeFormat.encode(merkleTree()));
     }
     Path snapshot = root.resolve("vector-snapshot/v" + VectorSnapshotFormat.VERSION_CURRENT);
     if (!Files.exists(snapshot)) {
