@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
@@ -184,29 +183,12 @@ public final class GossipRingChanges implements RingChanges {
         .asRuntimeException();
   }
 
-  /** Other members with a ring change in flight, earliest claim first. */
   private List<EndpointState> rivals(String me) {
-    return gossiper.states().values().stream()
-        .filter(s -> !s.getHostId().equals(me))
-        .filter(
-            s ->
-                s.getStatus() == NodeStatus.LEAVING
-                    || (s.getStatus() == NodeStatus.JOINING
-                        && (s.getTokensCount() > 0 || s.getChangeStartedMicros() > 0)))
-        .sorted(
-            (a, b) ->
-                a.getChangeStartedMicros() != b.getChangeStartedMicros()
-                    ? Long.compare(a.getChangeStartedMicros(), b.getChangeStartedMicros())
-                    : a.getHostId().compareTo(b.getHostId()))
-        .toList();
+    return RingChangeClaims.rivals(gossiper, me);
   }
 
   private String describe(EndpointState s) {
-    long micros = s.getChangeStartedMicros();
-    return s.getHostId()
-        + " is "
-        + s.getStatus()
-        + (micros > 0 ? " since " + Instant.ofEpochSecond(0, micros * 1000) : "");
+    return RingChangeClaims.describe(s);
   }
 
   private void run(boolean resuming) {
