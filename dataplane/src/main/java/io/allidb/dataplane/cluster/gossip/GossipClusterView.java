@@ -66,8 +66,9 @@ public final class GossipClusterView implements ClusterView, MembershipListener 
   /**
    * Takes tokens for this node and publishes it NORMAL: balanced tokens from {@link TokenAllocator}
    * over the ring as this node sees it now, or evenly spaced ones in an empty ring. Join one node
-   * at a time, each after the previous one's tokens have spread (issue 6 enforces this with a
-   * lease); until data streaming exists, a joining node owns its ranges at once.
+   * at a time, each after the previous one's tokens have spread. The node owns its ranges at once,
+   * with no data: only for the gossip-only test fixture; a real node joins through {@code
+   * streaming.Bootstrap} (JOINING, stream, NORMAL).
    */
   public List<Long> joinRing(int vnodes) {
     EndpointState local = gossiper.localState();
