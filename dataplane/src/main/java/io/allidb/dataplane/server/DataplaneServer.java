@@ -14,6 +14,7 @@ import io.allidb.dataplane.cluster.coordinator.ReplicaCalls;
 import io.allidb.dataplane.cluster.hints.HintReplayer;
 import io.allidb.dataplane.cluster.hints.HintStore;
 import io.allidb.dataplane.cluster.repair.RepairService;
+import io.allidb.dataplane.cluster.streaming.RingChanges;
 import io.allidb.dataplane.index.vector.VectorIndexOptions;
 import io.allidb.dataplane.node.EntityStore;
 import io.allidb.dataplane.query.GraphRagQueryExecutor;
@@ -281,6 +282,11 @@ public final class DataplaneServer implements AutoCloseable {
   /** Replica calls from this node (local directly, peers over internode gRPC). */
   public ReplicaCalls replicaCalls() {
     return cluster.calls;
+  }
+
+  /** Ring changes (decommission) of this node; for tests and embedding. */
+  public RingChanges ringChanges() {
+    return cluster.ringChanges;
   }
 
   /** This node's anti-entropy repairs (the admin API's Repair calls). */
