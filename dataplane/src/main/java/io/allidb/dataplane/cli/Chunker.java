@@ -9,19 +9,19 @@ import java.util.Locale;
  * Splits a document into chunks of at most {@code maxChars}: paragraphs (blank-line separated) are
  * packed together while they fit; a longer paragraph is cut at sentence boundaries ({@link
  * BreakIterator}), and a single sentence longer than the limit at the last space before it.
- * Thread-safe: immutable.
+ * Thread-safe: immutable. Public for the ingest benchmark, which measures this code path.
  */
-final class Chunker {
+public final class Chunker {
   private final int maxChars;
 
-  Chunker(int maxChars) {
+  public Chunker(int maxChars) {
     if (maxChars < 50) {
       throw new IllegalArgumentException("chunk size must be >= 50 characters; got " + maxChars);
     }
     this.maxChars = maxChars;
   }
 
-  List<String> chunks(String text) {
+  public List<String> chunks(String text) {
     var pieces = new ArrayList<String>();
     for (String para : text.replace("\r\n", "\n").split("\n\\s*\n")) {
       String p = para.strip().replaceAll("\\s+", " ");
