@@ -22,6 +22,7 @@ import io.fabric8.kubernetes.api.model.authorization.v1.SubjectRulesReviewStatus
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -37,6 +38,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -184,16 +186,12 @@ class ChartOnMockServerIT {
               o.getSpec().setMaxUnavailable(new IntOrString(3));
               return o;
             });
-    client
-        .resources(AlliCluster.class)
-        .inNamespace("db")
-        .withName("demo")
-        .edit(
-            c -> {
-              c.getSpec().getConfig().put("query.max_hops", "3");
-              c.getSpec().setImage("ghcr.io/allidb/allidb:0.1.1");
-              return c;
-            });
+    editCluster(
+        c -> {
+          c.getSpec().getConfig().put("query.max_hops", "3");
+          c.getSpec().setImage("ghcr.io/allidb/allidb:0.1.1");
+          return c;
+        });
     await()
         .atMost(WAIT)
         .untilAsserted(
@@ -429,5 +427,22 @@ class ChartOnMockServerIT {
     }
     assertThat(seen).isEqualTo(server.getRequestCount());
     return requests;
+  }
+
+  /**
+   * Edits the example cluster as a user would; fabric8's edit() patches with the resourceVersion it
+   * read, so a status write by the operator in between answers 409: re-read and re-apply.
+   */
+  private void editCluster(UnaryOperator<AlliCluster> change) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        client.resources(AlliCluster.class).inNamespace("db").withName("demo").edit(change);
+        return;
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt == 10) {
+          throw e;
+        }
+      }
+    }
   }
 }

@@ -24,6 +24,7 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.Operator;
@@ -263,15 +264,26 @@ class AlliClusterOperatorIT {
    * so a status write by the operator in between cannot make the edit fail with a conflict.
    */
   private void editSpec(Consumer<AlliClusterSpec> change) {
-    client
-        .resources(AlliCluster.class)
-        .inNamespace(NS)
-        .withName("demo")
-        .edit(
-            c -> {
-              change.accept(c.getSpec());
-              return c;
-            });
+    // fabric8's edit() patches with the resourceVersion it read, so a status write by the operator
+    // in between still answers 409: re-read and re-apply, as kubectl edit asks its user to
+    for (int attempt = 1; ; attempt++) {
+      try {
+        client
+            .resources(AlliCluster.class)
+            .inNamespace(NS)
+            .withName("demo")
+            .edit(
+                c -> {
+                  change.accept(c.getSpec());
+                  return c;
+                });
+        return;
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt == 10) {
+          throw e;
+        }
+      }
+    }
   }
 
   private AlliCluster fetch() {
