@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
     description = "AlliDB: a vector + graph database for retrieval-augmented generation.",
     subcommands = {
       ServerCommand.class,
+      KeysCommand.class,
       EntityCommands.Put.class,
       EntityCommands.Get.class,
       EntityCommands.Delete.class,

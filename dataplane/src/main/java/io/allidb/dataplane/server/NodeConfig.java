@@ -1,6 +1,7 @@
 package io.allidb.dataplane.server;
 
 import io.allidb.dataplane.query.QueryDefaults;
+import io.allidb.dataplane.security.SecurityOptions;
 import io.allidb.dataplane.storage.StorageOptions;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,7 +16,8 @@ import java.util.Objects;
  * @param bindAddress the address the gRPC and REST listeners bind to
  * @param grpcPort public gRPC port; 0 picks a free port
  * @param httpPort port of the REST mirror; 0 picks a free port, -1 disables it
- * @param apiKeyFile key file read by {@link ApiKeys} ({@code <key-id>.<secret> <tenant>} lines)
+ * @param apiKeyFile API key set: a file of key lines or a directory of such files (a mounted
+ *     Secret), see {@link io.allidb.dataplane.security.KeySet}; reloaded on change
  * @param storage storage engine options
  * @param maxInboundMessageBytes largest accepted request; larger ones get {@code
  *     RESOURCE_EXHAUSTED}. Bigger allows larger batches at the cost of memory per call (the
@@ -25,6 +27,7 @@ import java.util.Objects;
  *     (the original never checked)
  * @param query the Graph RAG query's defaults and limits, score weights included
  * @param cluster ring membership, replication, consistency and hinted handoff settings
+ * @param security TLS of the client-facing and internode ports, key and certificate reload
  */
 public record NodeConfig(
     String nodeId,
@@ -38,7 +41,8 @@ public record NodeConfig(
     Duration shutdownGrace,
     int vectorDimension,
     QueryDefaults query,
-    ClusterOptions cluster) {
+    ClusterOptions cluster,
+    SecurityOptions security) {
 
   public static final int DEFAULT_GRPC_PORT = 7000;
   public static final int DEFAULT_HTTP_PORT = 7080;
@@ -58,6 +62,7 @@ public record NodeConfig(
     Objects.requireNonNull(shutdownGrace, "shutdownGrace");
     Objects.requireNonNull(query, "query");
     Objects.requireNonNull(cluster, "cluster");
+    Objects.requireNonNull(security, "security");
     if (nodeId.isEmpty()) {
       throw new IllegalArgumentException("nodeId must not be empty");
     }
@@ -103,6 +108,7 @@ public record NodeConfig(
     private int vectorDimension;
     private QueryDefaults query = QueryDefaults.standard();
     private ClusterOptions cluster = ClusterOptions.builder().build();
+    private SecurityOptions security = SecurityOptions.builder().build();
 
     private Builder(Path dataDir) {
       this.dataDir = Objects.requireNonNull(dataDir, "dataDir");
@@ -161,6 +167,12 @@ public record NodeConfig(
       return this;
     }
 
+    /** Default: plaintext client-facing ports (development; logged as a warning at start). */
+    public Builder security(SecurityOptions v) {
+      security = v;
+      return this;
+    }
+
     public Builder vectorDimension(int v) {
       vectorDimension = v;
       return this;
@@ -179,7 +191,8 @@ public record NodeConfig(
           shutdownGrace,
           vectorDimension,
           query,
-          cluster);
+          cluster,
+          security);
     }
   }
 }
