@@ -144,7 +144,8 @@ class KeySetTest {
       await()
           .atMost(Duration.ofSeconds(10))
           .untilAsserted(
-              () -> assertThat(keys.get().authenticate("k2." + SECRET, NOW).keyId()).isEqualTo("k2"));
+              () ->
+                  assertThat(keys.get().authenticate("k2." + SECRET, NOW).keyId()).isEqualTo("k2"));
       assertThat(keys.get().authenticate("k1." + SECRET, NOW).keyId()).isEqualTo("k1");
       // rotation step 2: remove k1
       swap(mount, "v3", line("k2", "acme", "read", ""));
