@@ -5,8 +5,6 @@ import io.allidb.api.proto.QueryFilter;
 import io.allidb.api.proto.QueryRequest;
 import io.allidb.api.proto.QueryResponse;
 import io.allidb.api.proto.ScoreBreakdown;
-import io.allidb.api.proto.TraversalDirection;
-import io.allidb.dataplane.index.graph.Direction;
 import io.allidb.dataplane.index.graph.Edge;
 import io.allidb.dataplane.index.graph.EntityAttributes;
 import io.allidb.dataplane.index.graph.GraphIndex;
@@ -27,7 +25,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Predicate;
 
 /**
@@ -256,40 +253,5 @@ public final class GraphRagQueryExecutor implements QueryExecutor {
       q.loaded().put(id, e);
     }
     return e;
-  }
-
-  /** A request's expansion parameters with the server defaults filled in. */
-  record QueryPlan(
-      int seeds,
-      int ef,
-      int maxHops,
-      int fanout,
-      int maxCandidates,
-      Direction direction,
-      Set<String> relations) {
-    static QueryPlan of(QueryRequest r, QueryDefaults d) {
-      int expand = r.getExpandFactor() > 0 ? r.getExpandFactor() : d.expandFactor();
-      int maxCandidates = d.maxCandidates();
-      int seeds = (int) Math.max(r.getK(), Math.min((long) r.getK() * expand, maxCandidates));
-      int ef = r.getEf() > 0 ? r.getEf() : Math.max(d.ef(), seeds);
-      int hops = r.getMaxHops() > 0 ? Math.min(r.getMaxHops(), d.maxHopsLimit()) : d.maxHops();
-      int fanout = r.getMaxFanoutPerHop() > 0 ? r.getMaxFanoutPerHop() : d.fanout();
-      return new QueryPlan(
-          seeds,
-          ef,
-          hops,
-          fanout,
-          maxCandidates,
-          direction(r.getDirection()),
-          Set.copyOf(r.getRelationTypesList()));
-    }
-
-    private static Direction direction(TraversalDirection d) {
-      return switch (d) {
-        case TRAVERSAL_DIRECTION_OUTGOING -> Direction.OUTGOING;
-        case TRAVERSAL_DIRECTION_INCOMING -> Direction.INCOMING;
-        default -> Direction.BOTH;
-      };
-    }
   }
 }

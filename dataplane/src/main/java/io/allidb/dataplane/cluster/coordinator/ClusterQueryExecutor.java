@@ -17,6 +17,7 @@ import io.allidb.dataplane.cluster.ring.TokenRange;
 import io.allidb.dataplane.query.QueryDefaults;
 import io.allidb.dataplane.query.QueryExecutor;
 import io.allidb.dataplane.query.QueryFilters;
+import io.allidb.dataplane.query.QueryPlan;
 import io.allidb.dataplane.query.ScoreComponents;
 import io.allidb.dataplane.query.ScoringWeights;
 import io.allidb.dataplane.util.CallDeadline;
@@ -238,7 +239,7 @@ public final class ClusterQueryExecutor implements QueryExecutor {
         LocalExpandRequest.newBuilder()
             .setTenant(tenant)
             .addAllRelationTypes(plan.relations())
-            .setDirection(plan.direction())
+            .setDirection(plan.traversal())
             .setMaxFanout((int) Math.min(Integer.MAX_VALUE, (long) plan.fanout() + known.size()));
     frontier.forEach(c -> base.addFrontier(c.id()));
     var unique = new HashMap<String, Map<List<String>, ExpandedEdge>>();
@@ -261,7 +262,7 @@ public final class ClusterQueryExecutor implements QueryExecutor {
     var out = new HashMap<String, List<ExpandedEdge>>();
     for (Candidate c : frontier) {
       var list = new ArrayList<>(unique.getOrDefault(c.id(), Map.of()).values());
-      list.removeIf(e -> !plan.follows(c.id(), e));
+      list.removeIf(e -> !plan.follows(c.id(), e.getFrom(), e.getTo()));
       list.sort(order(c.id()));
       out.put(c.id(), list);
     }

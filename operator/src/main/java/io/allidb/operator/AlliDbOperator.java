@@ -1,0 +1,77 @@
+package io.allidb.operator;
+
+import io.allidb.operator.metrics.OperatorMetrics;
+import io.allidb.operator.reconcile.AlliClusterReconciler;
+import io.allidb.operator.reconcile.ResourceApplier;
+import io.allidb.operator.ring.NodeAdmin;
+import io.allidb.operator.ring.UnreachableNodeAdmin;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+
+/**
+ * Starts the AlliDB operator: one JOSDK {@link Operator} with the AlliCluster controller, optional
+ * lease-based leader election, and a Prometheus endpoint. Tests build it with {@link #create} and
+ * their own client, admin and clock.
+ */
+public final class AlliDbOperator {
+  private AlliDbOperator() {}
+
+  public static void main(String[] args) throws IOException {
+    var config = OperatorConfig.fromEnvironment(System.getenv());
+    var registry = PrometheusRegistry.defaultRegistry;
+    // the gRPC binding of the node admin API arrives with issue 6
+    var operator = create(config, null, new UnreachableNodeAdmin(), registry, Clock.systemUTC());
+    if (config.metricsPort() > 0) {
+      HTTPServer.builder().port(config.metricsPort()).registry(registry).buildAndStart();
+    }
+    operator.installShutdownHook(Duration.ofSeconds(30));
+    operator.start();
+  }
+
+  /**
+   * An operator, not started.
+   *
+   * @param client the Kubernetes client, or null for the default from the environment
+   */
+  public static Operator create(
+      OperatorConfig config,
+      KubernetesClient client,
+      NodeAdmin admin,
+      PrometheusRegistry registry,
+      Clock clock) {
+    var operator =
+        new Operator(
+            o -> {
+              if (client != null) {
+                o.withKubernetesClient(client).withCloseClientOnStop(false);
+              }
+              o.withUseSSAToPatchPrimaryResource(config.serverSideApply())
+                  .withSSABasedCreateUpdateMatchForDependentResources(config.serverSideApply());
+              if (config.leaseNamespace() != null) {
+                o.withLeaderElectionConfiguration(
+                    new LeaderElectionConfiguration(
+                        OperatorConfig.LEASE_NAME, config.leaseNamespace(), config.identity()));
+              }
+            });
+    var reconciler =
+        new AlliClusterReconciler(
+            admin,
+            ResourceApplier.of(config.serverSideApply()),
+            new OperatorMetrics(registry),
+            clock);
+    operator.register(
+        reconciler,
+        c -> {
+          if (!config.namespaces().isEmpty()) {
+            c.settingNamespaces(config.namespaces());
+          }
+        });
+    return operator;
+  }
+}

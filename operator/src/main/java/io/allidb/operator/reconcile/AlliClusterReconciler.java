@@ -1,0 +1,256 @@
+package io.allidb.operator.reconcile;
+
+import io.allidb.operator.api.AlliCluster;
+import io.allidb.operator.api.AlliClusterConditions;
+import io.allidb.operator.api.AlliClusterStatus;
+import io.allidb.operator.api.PvcRetention;
+import io.allidb.operator.metrics.OperatorMetrics;
+import io.allidb.operator.model.AlliClusterModel;
+import io.allidb.operator.model.DesiredState;
+import io.allidb.operator.model.Labels;
+import io.allidb.operator.model.Names;
+import io.allidb.operator.model.Ports;
+import io.allidb.operator.model.RolloutReason;
+import io.allidb.operator.model.TemplateHash;
+import io.allidb.operator.ring.NodeAddress;
+import io.allidb.operator.ring.NodeAdmin;
+import io.allidb.operator.ring.RingObserver;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reconciles an {@link AlliCluster}: observe, validate, plan one step, act, write status. The
+ * operator writes only status (never spec); its in-flight ring operation lives there, so any
+ * reconcile - after a restart, after a spec change - starts from what status says. See
+ * docs/operator.md for the state machines.
+ */
+public class AlliClusterReconciler implements Reconciler<AlliCluster>, Cleaner<AlliCluster> {
+  private static final Logger logger = LoggerFactory.getLogger(AlliClusterReconciler.class);
+  static final Duration BUSY_REQUEUE = Duration.ofSeconds(5);
+  static final Duration IDLE_REQUEUE = Duration.ofMinutes(2);
+
+  private final NodeAdmin admin;
+  private final ClusterObserver observer;
+  private final ResourceApplier applier;
+  private final OperatorMetrics metrics;
+  private final Clock clock;
+
+  public AlliClusterReconciler(
+      NodeAdmin admin, ResourceApplier applier, OperatorMetrics metrics, Clock clock) {
+    this.admin = admin;
+    this.observer = new ClusterObserver(new RingObserver(admin));
+    this.applier = applier;
+    this.metrics = metrics;
+    this.clock = clock;
+  }
+
+  @Override
+  public UpdateControl<AlliCluster> reconcile(AlliCluster cluster, Context<AlliCluster> context) {
+    var started = System.nanoTime();
+    var client = context.getClient();
+    var problems = SpecValidator.validate(cluster);
+    if (!problems.isEmpty()) {
+      // a bad spec is reported, not retried: the next spec edit triggers a new reconcile
+      metrics.reconciled("invalid", seconds(started));
+      return patchStatus(cluster, StatusComposer.invalid(cluster, problems, clock.instant()));
+    }
+    var desired = AlliClusterModel.of(cluster);
+    var seen = observer.observe(client, cluster);
+    var paused = cluster.isPaused();
+    var plan = RingPlanner.plan(planInput(cluster, desired, seen));
+    if (!paused) {
+      act(client, cluster, desired, plan);
+      countRingOperations(cluster.getStatus(), plan);
+    }
+    var status =
+        StatusComposer.compose(
+            cluster, seen, plan, rolloutReason(desired, seen), paused, clock.instant());
+    metrics.reconciled(paused ? "paused" : "ok", seconds(started));
+    return patchStatus(cluster, status)
+        .rescheduleAfter(plan.busy() && !paused ? BUSY_REQUEUE : IDLE_REQUEUE);
+  }
+
+  /** Objects first (config before pods need it), then the StatefulSets at the planned size. */
+  private void act(KubernetesClient client, AlliCluster cluster, DesiredState desired, Plan plan) {
+    desired.supportingObjects().forEach(o -> applier.apply(client, o));
+    desired
+        .statefulSets()
+        .forEach(
+            (rack, sts) -> {
+              sts.getSpec().setReplicas(plan.replicas().getOrDefault(rack, 0));
+              applier.apply(client, sts);
+            });
+    for (var action : plan.actions()) {
+      run(client, cluster, action);
+    }
+  }
+
+  private void run(KubernetesClient client, AlliCluster cluster, Action action) {
+    var ns = cluster.getMetadata().getNamespace();
+    logger.info("{}/{}: {}", ns, cluster.getMetadata().getName(), action);
+    if (action instanceof Action.Decommission d) {
+      admin.decommission(address(cluster, d.pod()));
+    } else if (action instanceof Action.Restart r) {
+      // drain first: the node flushes and hands off hints, so nothing relies on log replay
+      admin.drain(address(cluster, r.pod()));
+      client.pods().inNamespace(ns).withName(r.pod()).delete();
+    } else if (action instanceof Action.DeleteClaim c) {
+      client.persistentVolumeClaims().inNamespace(ns).withName(c.claim()).delete();
+    }
+  }
+
+  @Override
+  public DeleteControl cleanup(AlliCluster cluster, Context<AlliCluster> context) {
+    // everything else carries an owner reference and is garbage-collected by Kubernetes; claims
+    // are created by the StatefulSet controller without one, so the policy is applied here
+    if (cluster.getSpec().getPvcRetentionPolicy().getOnDelete() == PvcRetention.Delete) {
+      context
+          .getClient()
+          .persistentVolumeClaims()
+          .inNamespace(cluster.getMetadata().getNamespace())
+          .withLabels(Labels.nodeSelector(cluster))
+          .delete();
+    }
+    return DeleteControl.defaultDelete();
+  }
+
+  @Override
+  public ErrorStatusUpdateControl<AlliCluster> updateErrorStatus(
+      AlliCluster cluster, Context<AlliCluster> context, Exception e) {
+    metrics.failed(0);
+    logger.warn("reconcile of {} failed: {}", cluster.getMetadata().getName(), e.toString());
+    var old = cluster.getStatus() == null ? new AlliClusterStatus() : cluster.getStatus();
+    var conditions =
+        new Conditions(old.getConditions(), cluster.getMetadata().getGeneration(), clock.instant())
+            .set(
+                AlliClusterConditions.DEGRADED,
+                true,
+                "ReconcileError",
+                String.valueOf(e.getMessage()));
+    old.getConditions().stream()
+        .filter(c -> !AlliClusterConditions.DEGRADED.equals(c.getType()))
+        .forEach(c -> conditions.set(c.getType(), c.getStatus(), c.getReason(), c.getMessage()));
+    old.setConditions(conditions.build());
+    cluster.setStatus(old);
+    return ErrorStatusUpdateControl.patchStatus(cluster); // default retry with backoff follows
+  }
+
+  @Override
+  public List<EventSource<?, AlliCluster>> prepareEventSources(
+      EventSourceContext<AlliCluster> context) {
+    var statefulSets =
+        InformerEventSourceConfiguration.from(StatefulSet.class, AlliCluster.class)
+            .withLabelSelector(Labels.MANAGED_BY + "=" + Labels.OPERATOR)
+            .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(AlliCluster.class))
+            .build();
+    // pods are owned by StatefulSets, not by the cluster: map them through the instance label
+    var pods =
+        InformerEventSourceConfiguration.from(Pod.class, AlliCluster.class)
+            .withLabelSelector(Labels.MANAGED_BY + "=" + Labels.OPERATOR)
+            .withSecondaryToPrimaryMapper(
+                (Pod p) ->
+                    Set.of(
+                        new ResourceID(
+                            p.getMetadata().getLabels().get(Labels.INSTANCE),
+                            p.getMetadata().getNamespace())))
+            .build();
+    return List.of(
+        new InformerEventSource<>(statefulSets, context), new InformerEventSource<>(pods, context));
+  }
+
+  private PlanInput planInput(AlliCluster cluster, DesiredState desired, Observation seen) {
+    var racks = new ArrayList<RackState>();
+    var specRacks = new LinkedHashMap<String, Integer>();
+    cluster.getSpec().effectiveRacks().forEach(r -> specRacks.put(r.getName(), r.getReplicas()));
+    specRacks.forEach((rack, replicas) -> racks.add(rackState(rack, replicas, desired, seen)));
+    // racks removed from the spec shrink to zero through the same decommission path
+    seen.statefulSets().keySet().stream()
+        .filter(r -> !specRacks.containsKey(r))
+        .forEach(r -> racks.add(rackState(r, 0, desired, seen)));
+    var spec = cluster.getSpec();
+    return new PlanInput(
+        cluster.getMetadata().getName(),
+        racks,
+        seen.pods(),
+        seen.ring(),
+        cluster.getStatus() == null ? null : cluster.getStatus().getRingOperation(),
+        spec.getReplicationFactor(),
+        spec.getPvcRetentionPolicy().getOnScaleDown(),
+        cluster.allowsQuorumLossOnRestart(),
+        cluster.getMetadata().getGeneration() == null ? 0 : cluster.getMetadata().getGeneration(),
+        clock.instant());
+  }
+
+  private static RackState rackState(
+      String rack, int desiredReplicas, DesiredState desired, Observation seen) {
+    var existing = seen.statefulSets().get(rack);
+    var current = existing == null ? 0 : existing.getSpec().getReplicas();
+    var sts = desired.statefulSets().get(rack);
+    var hash =
+        sts != null
+            ? TemplateHash.annotatedOn(sts.getSpec().getTemplate().getMetadata())
+            : TemplateHash.annotatedOn(existing.getSpec().getTemplate().getMetadata());
+    return new RackState(rack, desiredReplicas, current, hash);
+  }
+
+  private static String rolloutReason(DesiredState desired, Observation seen) {
+    for (var entry : desired.statefulSets().entrySet()) {
+      var running = seen.statefulSets().get(entry.getKey());
+      if (running != null) {
+        var reason =
+            RolloutReason.between(
+                running.getSpec().getTemplate(), entry.getValue().getSpec().getTemplate());
+        if (reason != null) {
+          return reason;
+        }
+      }
+    }
+    return "pods run an older pod template";
+  }
+
+  private void countRingOperations(AlliClusterStatus before, Plan plan) {
+    var was = before == null ? null : before.getRingOperation();
+    var now = plan.operation();
+    if (was == null && now != null) {
+      metrics.ringOperation(now.getType().name(), "started");
+    } else if (was != null && now == null) {
+      metrics.ringOperation(was.getType().name(), "finished");
+    }
+  }
+
+  private static NodeAddress address(AlliCluster cluster, String pod) {
+    return new NodeAddress(pod, pod + "." + Names.seeds(cluster), Ports.GRPC);
+  }
+
+  private static UpdateControl<AlliCluster> patchStatus(
+      AlliCluster cluster, AlliClusterStatus status) {
+    // JOSDK patches only the status subresource; spec is never sent back (decision 9)
+    cluster.setStatus(status);
+    return UpdateControl.patchStatus(cluster);
+  }
+
+  private static double seconds(long startedNanos) {
+    return (System.nanoTime() - startedNanos) / 1e9;
+  }
+}
