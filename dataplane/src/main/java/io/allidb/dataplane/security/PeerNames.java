@@ -1,5 +1,6 @@
 package io.allidb.dataplane.security;
 
+import io.allidb.dataplane.cluster.ClusterView;
 import io.grpc.util.AdvancedTlsX509TrustManager;
 import java.net.Socket;
 import java.security.cert.CertificateException;
@@ -41,6 +42,31 @@ public final class PeerNames implements AdvancedTlsX509TrustManager.SslSocketAnd
   public PeerNames(Supplier<? extends Collection<String>> members, Pattern joinPattern) {
     this.members = Objects.requireNonNull(members, "members");
     this.joinPattern = joinPattern;
+  }
+
+  /**
+   * The member names of a cluster view, read live: every ring member's host id, the host of its
+   * internode address, and the hosts of {@code seeds} ({@code host:port}).
+   */
+  public static Supplier<Collection<String>> of(ClusterView view, List<String> seeds) {
+    return () -> {
+      var names = new java.util.HashSet<String>();
+      for (String seed : seeds) {
+        names.add(host(seed));
+      }
+      names.add(view.localHostId());
+      for (String hostId : view.ring().members().keySet()) {
+        names.add(hostId);
+        view.internodeAddress(hostId).ifPresent(a -> names.add(host(a)));
+      }
+      return names;
+    };
+  }
+
+  private static String host(String address) {
+    int colon = address.lastIndexOf(':');
+    String h = colon > 0 ? address.substring(0, colon) : address;
+    return h.startsWith("[") && h.endsWith("]") ? h.substring(1, h.length() - 1) : h;
   }
 
   /** The DNS and IP names of a certificate, lower-cased; wildcards left out. */
