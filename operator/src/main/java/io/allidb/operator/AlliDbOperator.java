@@ -7,7 +7,7 @@ import io.allidb.operator.ring.NodeAdmin;
 import io.allidb.operator.ring.UnreachableNodeAdmin;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
-import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
@@ -23,6 +23,11 @@ public final class AlliDbOperator {
   private AlliDbOperator() {}
 
   public static void main(String[] args) throws IOException {
+    // LOG_LEVEL (set by the Helm chart) must reach slf4j-simple before the first logger exists
+    var level = System.getenv("LOG_LEVEL");
+    if (level != null && !level.isBlank()) {
+      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", level.trim());
+    }
     var config = OperatorConfig.fromEnvironment(System.getenv());
     var registry = PrometheusRegistry.defaultRegistry;
     // the gRPC binding of the node admin API arrives with issue 6
@@ -45,6 +50,23 @@ public final class AlliDbOperator {
       NodeAdmin admin,
       PrometheusRegistry registry,
       Clock clock) {
+    return create(config, client, admin, registry, clock, true);
+  }
+
+  /**
+   * An operator, not started.
+   *
+   * @param exitOnStopLeading end the JVM when this replica stops leading (JOSDK's default, right
+   *     for a pod: it restarts and becomes a standby); tests that stop an operator with leader
+   *     election inside a shared JVM pass false
+   */
+  public static Operator create(
+      OperatorConfig config,
+      KubernetesClient client,
+      NodeAdmin admin,
+      PrometheusRegistry registry,
+      Clock clock,
+      boolean exitOnStopLeading) {
     var operator =
         new Operator(
             o -> {
@@ -55,8 +77,12 @@ public final class AlliDbOperator {
                   .withSSABasedCreateUpdateMatchForDependentResources(config.serverSideApply());
               if (config.leaseNamespace() != null) {
                 o.withLeaderElectionConfiguration(
-                    new LeaderElectionConfiguration(
-                        OperatorConfig.LEASE_NAME, config.leaseNamespace(), config.identity()));
+                    LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(
+                            OperatorConfig.LEASE_NAME)
+                        .withLeaseNamespace(config.leaseNamespace())
+                        .withIdentity(config.identity())
+                        .withExitOnStopLeading(exitOnStopLeading)
+                        .build());
               }
             });
     var reconciler =

@@ -21,7 +21,10 @@ public record OperatorConfig(
 
   public static final String LEASE_NAME = "allidb-operator-lock";
 
-  /** Reads ALLIDB_OPERATOR_SSA, WATCH_NAMESPACES, LEASE_NAMESPACE, POD_NAME, METRICS_PORT. */
+  /**
+   * Reads ALLIDB_OPERATOR_SSA, WATCH_NAMESPACES, LEASE_NAMESPACE, POD_NAME, METRICS_PORT (the Helm
+   * chart's Deployment sets each; {@code LOG_LEVEL} is read by the main class).
+   */
   public static OperatorConfig fromEnvironment(Map<String, String> env) {
     var namespaces = env.getOrDefault("WATCH_NAMESPACES", "").trim();
     return new OperatorConfig(

@@ -7,6 +7,7 @@ import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import java.util.ArrayList;
@@ -66,6 +67,7 @@ public class AlliClusterSpec {
   @ValidationRule(
       value = "self.all(r, self.exists_one(s, s.name == r.name))",
       message = "rack names must be unique")
+  @Size(max = 32) // bounds the cost of the CEL rules, which API servers check
   private List<RackSpec> racks;
 
   @Min(1)

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +25,7 @@ public class AuthSpec {
   @ValidationRule(
       value = "self.all(t, self.exists_one(u, u.name == t.name))",
       message = "tenant names must be unique")
+  @Size(max = 256) // bounds the cost of the uniqueness rule, which API servers check
   private List<TenantSpec> tenants = new ArrayList<>();
 
   public Boolean getEnabled() {

@@ -1,0 +1,39 @@
+package io.allidb.e2e.scenario;
+
+import java.util.List;
+
+/**
+ * A user-level story told as steps against a {@link ClusterUnderTest}, independent of where the
+ * cluster runs. {@link #run} executes the steps in order and names the failing one.
+ */
+public record Scenario(String name, List<Step> steps) {
+
+  /** One step: what a person would write in the test plan, and what it does. */
+  public record Step(String description, Action action) {}
+
+  @FunctionalInterface
+  public interface Action {
+    void run(ClusterUnderTest cluster) throws Exception;
+  }
+
+  public void run(ClusterUnderTest cluster, String namespace) {
+    for (int i = 0; i < steps.size(); i++) {
+      var step = steps.get(i);
+      try {
+        step.action().run(cluster);
+      } catch (Throwable e) {
+        throw new AssertionError(
+            name
+                + ": step "
+                + (i + 1)
+                + " ("
+                + step.description()
+                + ") failed: "
+                + e
+                + "\n"
+                + cluster.diagnostics(namespace),
+            e);
+      }
+    }
+  }
+}
