@@ -193,7 +193,9 @@ class KeyLifecycleAndLogScanIT {
         new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     await()
         .atMost(Duration.ofSeconds(60))
-        .until(() -> !p.isAlive() || Files.readString(log).contains("listening on"));
+        .until(
+            () ->
+                !p.isAlive() || Files.readString(log).contains("AlliDB node node-1 listening on"));
     assertThat(p.isAlive()).as("node started; log:\n%s", Files.readString(log)).isTrue();
     return p;
   }
