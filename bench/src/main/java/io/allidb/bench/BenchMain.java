@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
       WriteBenchmark.class,
       AnnBenchmark.class,
       ServerBenchmark.class,
+      ClusterBenchmark.class,
       CommandLine.HelpCommand.class
     })
 public final class BenchMain implements Runnable {

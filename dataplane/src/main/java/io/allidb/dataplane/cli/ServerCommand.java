@@ -2,13 +2,17 @@ package io.allidb.dataplane.cli;
 
 import io.allidb.dataplane.query.QueryDefaults;
 import io.allidb.dataplane.query.ScoringWeights;
+import io.allidb.dataplane.server.ClusterOptions;
+import io.allidb.dataplane.server.ClusterRuntime;
 import io.allidb.dataplane.server.DataplaneServer;
+import io.allidb.dataplane.server.GossipClusterRuntime;
 import io.allidb.dataplane.server.NodeConfig;
 import io.allidb.dataplane.storage.StorageOptions;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -19,7 +23,9 @@ import picocli.CommandLine.Spec;
 /**
  * {@code allidb server}: runs one node in the foreground until SIGTERM/SIGINT, then shuts down
  * gracefully. With no options it is a dev node: data in {@code ./data} (or {@code
- * $ALLIDB_DATA_DIR}), gRPC on 7000, and a generated API key printed once at first start.
+ * $ALLIDB_DATA_DIR}), gRPC on 7000, and a generated API key printed once at first start. With
+ * {@code --initial-node} or seeds it is a cluster node ({@link ClusterFlags}; {@code
+ * docs/cluster.md}, "Running a cluster").
  *
  * <p>Not thread-safe; picocli fills the fields, then calls {@link #call()} once.
  */
@@ -90,12 +96,15 @@ final class ServerCommand implements Callable<Integer> {
               + " override them (default: ${DEFAULT-VALUE}, the original's).")
   String scoreWeights;
 
+  @Mixin ClusterFlags cluster;
+
   private final PrintStream out = System.out;
   private final PrintStream err = System.err;
 
   @Override
   public Integer call() throws Exception {
     Path dir = dataDir != null ? dataDir : defaultDataDir();
+    Optional<ClusterOptions> clusterOptions = cluster.toOptions(bind, dir);
     Path keys = apiKeyFile != null ? apiKeyFile : dir.resolve("api-keys");
     if (apiKeyFile == null) {
       if (Files.notExists(keys)) {
@@ -119,7 +128,7 @@ final class ServerCommand implements Callable<Integer> {
       err.println(
           "WARNING: gRPC and REST serve PLAINTEXT (development); pass --tls-cert/--tls-key.");
     }
-    NodeConfig config =
+    NodeConfig.Builder builder =
         NodeConfig.builder(dir)
             .security(tls.toOptions(spec.commandLine()))
             .nodeId(nodeId)
@@ -134,9 +143,22 @@ final class ServerCommand implements Callable<Integer> {
                     .build())
             .maxInboundMessageBytes(maxMessageBytes)
             .vectorDimension(vectorDimension)
-            .query(QueryDefaults.standard().withWeights(ScoringWeights.parse(scoreWeights)))
-            .build();
-    DataplaneServer server = new DataplaneServer(DataplaneServer.forNetty(config), config).start();
+            .query(QueryDefaults.standard().withWeights(ScoringWeights.parse(scoreWeights)));
+    clusterOptions.ifPresent(builder::cluster);
+    NodeConfig config = builder.build();
+    ClusterRuntime.Factory runtimes =
+        clusterOptions.isPresent() ? GossipClusterRuntime.factory() : ClusterRuntime::singleNode;
+    if (clusterOptions.isPresent()) {
+      err.println(
+          "WARNING: internode traffic is PLAINTEXT (--internode-plaintext-for-development).");
+    }
+    DataplaneServer server =
+        new DataplaneServer(
+                DataplaneServer.forNetty(config),
+                config,
+                DataplaneServer.graphRag(config),
+                runtimes)
+            .start();
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
@@ -155,7 +177,18 @@ final class ServerCommand implements Callable<Integer> {
             + bind
             + ": gRPC "
             + server.port()
-            + (server.httpPort() < 0 ? "" : ", REST " + server.httpPort()));
+            + (server.httpPort() < 0 ? "" : ", REST " + server.httpPort())
+            + clusterOptions
+                .map(
+                    c ->
+                        ", internode "
+                            + c.publishedAddress()
+                            + " (cluster "
+                            + c.clusterName()
+                            + ", host "
+                            + config.hostId()
+                            + ")")
+                .orElse(""));
     server.awaitTermination();
     return 0;
   }

@@ -16,7 +16,7 @@ import java.util.Set;
  *   <tr><td>PutEntity, BatchPutEntities, DeleteEntity</td><td>write</td></tr>
  *   <tr><td>HealthCheck, grpc.health.v1.Health</td><td>no key</td></tr>
  *   <tr><td>ReplicaRead, ReplicaWrite</td><td>never an API key (node identity only)</td></tr>
- *   <tr><td>anything else (admin API)</td><td>admin</td></tr>
+ *   <tr><td>anything else, e.g. the node admin API ({@code allidb.admin.v1.NodeAdmin})</td><td>admin</td></tr>
  * </table>
  *
  * <p>Unknown methods default to admin, so a new RPC is closed until someone decides its scope.

@@ -1,5 +1,7 @@
 package io.allidb.dataplane.server;
 
+import io.allidb.dataplane.admin.DrainGuards;
+import io.allidb.dataplane.admin.DrainState;
 import io.allidb.dataplane.cluster.ClusterView;
 import io.allidb.dataplane.cluster.coordinator.ClusterQueryExecutor;
 import io.allidb.dataplane.cluster.coordinator.Coordinator;
@@ -10,12 +12,20 @@ import io.allidb.dataplane.cluster.coordinator.WriteCoordinator;
 import io.allidb.dataplane.cluster.hints.HintReplayer;
 import io.allidb.dataplane.cluster.hints.HintStore;
 import io.allidb.dataplane.cluster.proto.DeliverHintsRequest;
+import io.allidb.dataplane.cluster.repair.RepairService;
 import io.allidb.dataplane.cluster.replica.LocalReplica;
 import io.allidb.dataplane.cluster.replica.StoredRows;
+import io.allidb.dataplane.cluster.streaming.RingChanges;
+import io.allidb.dataplane.cluster.transport.ReplicaHandler;
 import io.allidb.dataplane.node.EntityStore;
 import io.allidb.dataplane.query.QueryExecutor;
 import java.io.IOException;
 import java.time.Clock;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The cluster side of one running node, assembled in dependency order: runtime (internode server,
@@ -25,21 +35,29 @@ import java.time.Clock;
  */
 final class ClusterNode implements AutoCloseable {
   final ClusterRuntime runtime;
-  final LocalReplica replica;
+  final ReplicaHandler replica;
   final HintStore hints;
   final HintReplayer replayer;
   final Coordinator coordinator;
   final QueryExecutor queries;
   final ReplicaCalls calls;
+  private final ExecutorService backgroundRepairs;
+  final DrainState drain;
+  final RepairService repairs;
+  final RingChanges ringChanges;
 
   private ClusterNode(
       ClusterRuntime runtime,
-      LocalReplica replica,
+      ReplicaHandler replica,
       HintStore hints,
       HintReplayer replayer,
       Coordinator coordinator,
       QueryExecutor queries,
-      ReplicaCalls calls) {
+      ReplicaCalls calls,
+      ExecutorService backgroundRepairs,
+      DrainState drain,
+      RepairService repairs,
+      RingChanges ringChanges) {
     this.runtime = runtime;
     this.replica = replica;
     this.hints = hints;
@@ -47,6 +65,10 @@ final class ClusterNode implements AutoCloseable {
     this.coordinator = coordinator;
     this.queries = queries;
     this.calls = calls;
+    this.backgroundRepairs = backgroundRepairs;
+    this.drain = drain;
+    this.repairs = repairs;
+    this.ringChanges = ringChanges;
   }
 
   /** Starts the cluster side over an open store; nothing is left running on failure. */
@@ -55,11 +77,19 @@ final class ClusterNode implements AutoCloseable {
       throws IOException {
     ClusterOptions o = config.cluster();
     Clock clock = config.storage().clock();
-    var replica = new LocalReplica(store);
+    var drain = new DrainState();
+    var replica = DrainGuards.replica(new LocalReplica(store), drain);
     ClusterRuntime runtime = factory.create(config);
     HintStore hints = null;
+    ExecutorService backgroundRepairs = backgroundRepairs(config.hostId());
+    RepairService repairs = null;
     try {
-      runtime.start(replica);
+      runtime.start(
+          replica,
+          () -> {
+            var stats = store.storage().stats();
+            return stats.liveSSTableBytes() + stats.memtableBytes();
+          });
       ClusterView view = runtime.view();
       var calls = new ReplicaCalls(view.localHostId(), replica, runtime.peers());
       hints = HintStore.open(o.hintsOr(config.dataDir()), clock, config.storage().metrics());
@@ -80,14 +110,32 @@ final class ClusterNode implements AutoCloseable {
               view,
               store,
               new WriteCoordinator(view, calls, hints, o.writeTimeout()),
-              new ReadCoordinator(view, calls, o.readTimeout(), o.readRepairChance()),
+              new ReadCoordinator(
+                  view, calls, o.readTimeout(), o.readRepairChance(), backgroundRepairs),
               new ScanCoordinator(view, calls, o.readTimeout(), clock),
               o.defaultConsistency());
       var queries =
           new ClusterQueryExecutor(
               view, calls, local, coordinator, config.query(), o.readTimeout(), clock);
-      return new ClusterNode(runtime, replica, hints, replayer, coordinator, queries, calls);
+      repairs = new RepairService(view, calls, config.dataDir().resolve("ring"), clock);
+      RingChanges ringChanges = RingChanges.unsupported();
+      return new ClusterNode(
+          runtime,
+          replica,
+          hints,
+          replayer,
+          coordinator,
+          queries,
+          calls,
+          backgroundRepairs,
+          drain,
+          repairs,
+          ringChanges);
     } catch (IOException | RuntimeException e) {
+      backgroundRepairs.shutdownNow();
+      if (repairs != null) {
+        repairs.close();
+      }
       if (hints != null) {
         hints.close();
       }
@@ -96,9 +144,35 @@ final class ClusterNode implements AutoCloseable {
     }
   }
 
-  /** Stops hint replay, seals the hint files, then stops the internode side. */
+  /**
+   * The pool of background read repairs (reads at ONE): two threads named {@code
+   * read-repair-<host>-N} and a queue of 1024; beyond that repairs are skipped rather than queued
+   * without bound or run on the common pool, where they would compete with unrelated work.
+   */
+  private static ExecutorService backgroundRepairs(String hostId) {
+    var n = new AtomicInteger();
+    var pool =
+        new ThreadPoolExecutor(
+            2,
+            2,
+            30,
+            TimeUnit.SECONDS,
+            new ArrayBlockingQueue<>(1024),
+            r -> {
+              Thread t = new Thread(r, "read-repair-" + hostId + "-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            },
+            new ThreadPoolExecutor.AbortPolicy());
+    pool.allowCoreThreadTimeOut(true);
+    return pool;
+  }
+
+  /** Stops hint replay and background repairs, seals the hint files, then the internode side. */
   @Override
   public void close() throws IOException {
+    backgroundRepairs.shutdownNow();
+    repairs.close();
     try {
       replayer.close();
       hints.close();

@@ -3,13 +3,16 @@ package io.allidb.dataplane.server;
 import com.google.common.util.concurrent.ListenableFuture;
 import io.allidb.dataplane.cluster.ClusterView;
 import io.allidb.dataplane.cluster.StaticClusterView;
+import io.allidb.dataplane.cluster.gossip.Gossiper;
 import io.allidb.dataplane.cluster.proto.InternodeGrpc;
 import io.allidb.dataplane.cluster.transport.Peers;
 import io.allidb.dataplane.cluster.transport.ReplicaHandler;
 import io.grpc.Status;
 import java.io.IOException;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 
 /**
  * The membership and transport side of a node, which {@link DataplaneServer} starts once storage is
@@ -17,9 +20,9 @@ import java.util.function.Function;
  * cluster), the peer transport, and the internode server whose data RPCs go to this node's {@link
  * ReplicaHandler}.
  *
- * <p>This is the hook the gossip implementation plugs into ({@code GossipClusterView}, {@code
- * PooledPeers}, {@code InternodeServer}) through a {@link Factory}; {@link #singleNode} is the
- * default for a node alone in its ring, and tests supply static views over loopback.
+ * <p>{@link GossipClusterRuntime} is the production implementation ({@code GossipClusterView},
+ * {@code PooledPeers}, {@code InternodeServer}); {@link #singleNode} is the default for a node
+ * alone in its ring, and tests supply static views over loopback.
  */
 public interface ClusterRuntime extends AutoCloseable {
 
@@ -31,13 +34,24 @@ public interface ClusterRuntime extends AutoCloseable {
 
   ClusterView view();
 
+  /**
+   * The node's gossiper when it gossips: the admin API reports members from its endpoint states and
+   * ring changes (join, decommission) publish through it. Empty for a static ring.
+   */
+  default Optional<Gossiper> gossiper() {
+    return Optional.empty();
+  }
+
   Peers peers();
 
   /**
    * Starts serving the internode API (and membership) with {@code replica} answering data RPCs.
-   * Called once, after storage opened and before the public API serves.
+   * Called once, after storage opened and before the public API serves; when it returns, the node
+   * owns its tokens (a new node has joined the ring).
+   *
+   * @param loadBytes this node's live bytes on disk and in memory, published through gossip
    */
-  void start(ReplicaHandler replica) throws IOException;
+  void start(ReplicaHandler replica, LongSupplier loadBytes) throws IOException;
 
   /** Stops the internode server and membership and closes the peer channels. */
   @Override
@@ -75,7 +89,7 @@ public interface ClusterRuntime extends AutoCloseable {
       }
 
       @Override
-      public void start(ReplicaHandler replica) {}
+      public void start(ReplicaHandler replica, LongSupplier loadBytes) {}
 
       @Override
       public void close() {}

@@ -1,9 +1,15 @@
 package io.allidb.dataplane.server;
 
 import io.allidb.api.proto.AlliDBGrpc;
+import io.allidb.dataplane.admin.AdminParts;
+import io.allidb.dataplane.admin.DrainGuards;
+import io.allidb.dataplane.admin.NodeAdminService;
+import io.allidb.dataplane.admin.SecretsReloader;
 import io.allidb.dataplane.cluster.coordinator.Coordinator;
+import io.allidb.dataplane.cluster.coordinator.ReplicaCalls;
 import io.allidb.dataplane.cluster.hints.HintReplayer;
 import io.allidb.dataplane.cluster.hints.HintStore;
+import io.allidb.dataplane.cluster.repair.RepairService;
 import io.allidb.dataplane.index.vector.VectorIndexOptions;
 import io.allidb.dataplane.node.EntityStore;
 import io.allidb.dataplane.query.GraphRagQueryExecutor;
@@ -181,10 +187,14 @@ public final class DataplaneServer implements AutoCloseable {
         }
         netty.sslContext(publicTls.grpcContext());
       }
+      var drained = DrainGuards.publicWrites(cluster.drain);
+      // the admin service's RPCs need the admin scope (ScopePolicy), checked by auth
+      var admin = ServerInterceptors.intercept(new NodeAdminService(adminParts()), auth);
       server =
           serverBuilder
               .maxInboundMessageSize(config.maxInboundMessageBytes())
-              .addService(ServerInterceptors.intercept(service, auth))
+              .addService(ServerInterceptors.intercept(service, drained, auth))
+              .addService(admin)
               .addService(health.getHealthService())
               .addService(
                   ServerInterceptors.intercept(ProtoReflectionServiceV1.newInstance(), auth))
@@ -195,7 +205,7 @@ public final class DataplaneServer implements AutoCloseable {
         inProcessServer =
             InProcessServerBuilder.forName(name)
                 .maxInboundMessageSize(config.maxInboundMessageBytes())
-                .addService(ServerInterceptors.intercept(service, auth))
+                .addService(ServerInterceptors.intercept(service, drained, auth))
                 .build()
                 .start();
         inProcessChannel = InProcessChannelBuilder.forName(name).build();
@@ -223,6 +233,32 @@ public final class DataplaneServer implements AutoCloseable {
         keys.get().size(),
         config.dataDir());
     return this;
+  }
+
+  private AdminParts adminParts() {
+    String version = DataplaneServer.class.getPackage().getImplementationVersion();
+    return new AdminParts(
+        version == null ? "dev" : version,
+        config.bindAddress() + ":" + config.grpcPort(),
+        store,
+        cluster.runtime.view(),
+        cluster.runtime::gossiper,
+        cluster.hints,
+        cluster.replayer,
+        cluster.repairs,
+        cluster.ringChanges,
+        cluster.drain,
+        SecretsReloader.none());
+  }
+
+  /** Replica calls from this node (local directly, peers over internode gRPC). */
+  public ReplicaCalls replicaCalls() {
+    return cluster.calls;
+  }
+
+  /** This node's anti-entropy repairs (the admin API's Repair calls). */
+  public RepairService repairs() {
+    return cluster.repairs;
   }
 
   /** The bound port (useful with port 0), or -1 for transports without one (in-process). */

@@ -407,6 +407,70 @@ public final class StorageEngine implements AutoCloseable {
     }
   }
 
+  /**
+   * A page of every tenant's winning rows (tombstones and expired rows included) after {@code
+   * after} in key order (tenant, then id), keeping those {@code accept} takes: the source side of
+   * range streaming and repair, which move rows exactly as stored so last-write-wins resolves them
+   * on the receiver as it would have locally.
+   *
+   * @param after exclusive position, or null for the first key
+   * @param limit most rows returned, 1..10000
+   * @param maxBytes the page ends after the row that reaches this many value bytes
+   */
+  public RowPage scanAllRows(RowKey after, int limit, long maxBytes, Predicate<RowKey> accept)
+      throws IOException {
+    if (limit < 1 || limit > MAX_SCAN_LIMIT) {
+      throw new IllegalArgumentException(
+          "limit must be in [1, " + MAX_SCAN_LIMIT + "]; got " + limit);
+    }
+    checkOpen();
+    View v = acquireView();
+    try (var it = new MergingIterator(v.iterators(after, null))) {
+      var out = new ArrayList<Row>(Math.min(limit, 1024));
+      long bytes = 0;
+      while (it.hasNext()) {
+        Row r = it.next();
+        if (r.key().equals(after) || !accept.test(r.key())) {
+          continue;
+        }
+        if (out.size() == limit || bytes >= maxBytes) {
+          return new RowPage(out, false);
+        }
+        out.add(r);
+        bytes += r.value().length + r.key().encodedSize();
+      }
+      return new RowPage(out, true);
+    } finally {
+      v.release();
+    }
+  }
+
+  /** Receives the rows of {@link #forEachRow}. */
+  @FunctionalInterface
+  public interface RowConsumer {
+    void accept(Row row) throws IOException;
+  }
+
+  /**
+   * Calls {@code consumer} with the winning row of every key {@code accept} takes (every tenant,
+   * tombstones and expired rows included), in key order, over one snapshot of memtables and
+   * SSTables: what a Merkle tree of this node's data is built from.
+   */
+  public void forEachRow(Predicate<RowKey> accept, RowConsumer consumer) throws IOException {
+    checkOpen();
+    View v = acquireView();
+    try (var it = new MergingIterator(v.iterators(null, null))) {
+      while (it.hasNext()) {
+        Row r = it.next();
+        if (accept.test(r.key())) {
+          consumer.accept(r);
+        }
+      }
+    } finally {
+      v.release();
+    }
+  }
+
   // ---------------------------------------------------------------- full scan (index rebuild)
 
   /** Receives the live entities of {@link #forEachLive}. */

@@ -1,16 +1,19 @@
 package io.allidb.dataplane.cluster;
 
+import io.allidb.api.admin.NodeAdminGrpc;
 import io.allidb.api.proto.AlliDBGrpc;
 import io.allidb.dataplane.cluster.hints.HintOptions;
 import io.allidb.dataplane.cluster.ring.TokenRing;
 import io.allidb.dataplane.cluster.transport.Peers;
 import io.allidb.dataplane.cluster.transport.ReplicaHandler;
 import io.allidb.dataplane.node.EntityStore;
+import io.allidb.dataplane.security.Scope;
 import io.allidb.dataplane.server.ApiKeyAuthInterceptor;
 import io.allidb.dataplane.server.ClusterOptions;
 import io.allidb.dataplane.server.ClusterRuntime;
 import io.allidb.dataplane.server.DataplaneServer;
 import io.allidb.dataplane.server.NodeConfig;
+import io.allidb.dataplane.server.TestNode;
 import io.allidb.dataplane.storage.StorageOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
@@ -24,12 +27,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import java.util.function.UnaryOperator;
 
 /**
@@ -41,6 +46,9 @@ import java.util.function.UnaryOperator;
 public final class LocalCluster implements AutoCloseable {
   public static final String TENANT = "acme";
   public static final String KEY = "key-c.cccccccccccccccccccccccccccccccc";
+
+  /** A key with the admin scope (ScopePolicy) for the node admin API. */
+  public static final String ADMIN_KEY = "key-a.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 
   private final Path root;
   private final int rf;
@@ -89,7 +97,10 @@ public final class LocalCluster implements AutoCloseable {
     var cluster = new LocalCluster(root, nodes, rf, 42, options);
     cluster.replayInterval = replayInterval;
     Files.createDirectories(root);
-    Files.writeString(root.resolve("keys"), KEY + " " + TENANT + "\n");
+    Files.writeString(
+        root.resolve("keys"),
+        TestNode.keyLine(KEY, TENANT, EnumSet.of(Scope.READ, Scope.WRITE))
+            + TestNode.keyLine(ADMIN_KEY, "_admin", EnumSet.of(Scope.ADMIN)));
     try {
       for (int i = 0; i < nodes; i++) {
         cluster.startNode(i);
@@ -188,6 +199,15 @@ public final class LocalCluster implements AutoCloseable {
         .withDeadlineAfter(20, TimeUnit.SECONDS);
   }
 
+  /** A blocking node-admin stub to node {@code i} with the admin key and a 20 s deadline. */
+  public NodeAdminGrpc.NodeAdminBlockingStub admin(int i) {
+    var md = new Metadata();
+    md.put(ApiKeyAuthInterceptor.API_KEY, ADMIN_KEY);
+    return NodeAdminGrpc.newBlockingStub(channels[i])
+        .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(md))
+        .withDeadlineAfter(20, TimeUnit.SECONDS);
+  }
+
   /** The replicas of an entity of the tenant, in placement order. */
   public List<String> replicasOf(String id) {
     return ring.replicasFor(TENANT, id, rf);
@@ -227,7 +247,7 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     @Override
-    public void start(ReplicaHandler replica) throws IOException {
+    public void start(ReplicaHandler replica, LongSupplier loadBytes) throws IOException {
       server =
           NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
               .addService(new TestingInternodeService(replica))

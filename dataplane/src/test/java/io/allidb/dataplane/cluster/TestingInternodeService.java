@@ -11,10 +11,15 @@ import io.allidb.dataplane.cluster.proto.LocalScanReply;
 import io.allidb.dataplane.cluster.proto.LocalScanRequest;
 import io.allidb.dataplane.cluster.proto.LocalSearchReply;
 import io.allidb.dataplane.cluster.proto.LocalSearchRequest;
+import io.allidb.dataplane.cluster.proto.MerkleTreeReply;
+import io.allidb.dataplane.cluster.proto.MerkleTreeRequest;
 import io.allidb.dataplane.cluster.proto.ReadRowsReply;
 import io.allidb.dataplane.cluster.proto.ReadRowsRequest;
+import io.allidb.dataplane.cluster.proto.StreamRowsReply;
+import io.allidb.dataplane.cluster.proto.StreamRowsRequest;
 import io.allidb.dataplane.cluster.transport.ReplicaHandler;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 
@@ -41,6 +46,9 @@ public final class TestingInternodeService extends InternodeGrpc.InternodeImplBa
       reply = call.run();
     } catch (IllegalArgumentException e) {
       out.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
+      return;
+    } catch (StatusRuntimeException e) {
+      out.onError(e);
       return;
     } catch (IOException | RuntimeException e) {
       out.onError(Status.UNAVAILABLE.withDescription(e.toString()).asRuntimeException());
@@ -78,5 +86,15 @@ public final class TestingInternodeService extends InternodeGrpc.InternodeImplBa
   @Override
   public void localScan(LocalScanRequest r, StreamObserver<LocalScanReply> out) {
     unary(out, () -> replica.localScan(r));
+  }
+
+  @Override
+  public void streamRows(StreamRowsRequest r, StreamObserver<StreamRowsReply> out) {
+    unary(out, () -> replica.streamRows(r));
+  }
+
+  @Override
+  public void merkleTree(MerkleTreeRequest r, StreamObserver<MerkleTreeReply> out) {
+    unary(out, () -> replica.merkleTree(r));
   }
 }

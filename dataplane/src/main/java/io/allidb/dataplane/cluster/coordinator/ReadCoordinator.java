@@ -19,6 +19,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,7 +37,9 @@ import org.slf4j.LoggerFactory;
  *       else are repaired with it. For QUORUM and ALL the answer waits for those repairs, so a
  *       value once read at QUORUM is on a quorum and no later QUORUM read can go back in time.
  *   <li>At ONE only one replica is asked; with probability {@code backgroundRepairChance} the other
- *       live replicas are compared after answering and repaired in the background.
+ *       live replicas are compared after answering and repaired in the background, on the executor
+ *       given to the constructor (a bounded, named pool: when it is full the repair is skipped,
+ *       since a background repair is an optimisation and anti-entropy repair covers the rest).
  * </ol>
  *
  * <p>Thread-safe.
@@ -47,13 +51,23 @@ public final class ReadCoordinator {
   private final ReplicaCalls calls;
   private final Duration timeout;
   private final double backgroundRepairChance;
+  private final Executor backgroundRepairs;
 
+  /**
+   * @param backgroundRepairs runs the background repairs of reads at ONE; it may reject work when
+   *     full (the repair is then skipped)
+   */
   public ReadCoordinator(
-      ClusterView view, ReplicaCalls calls, Duration readTimeout, double backgroundRepairChance) {
+      ClusterView view,
+      ReplicaCalls calls,
+      Duration readTimeout,
+      double backgroundRepairChance,
+      Executor backgroundRepairs) {
     this.view = view;
     this.calls = calls;
     this.timeout = readTimeout;
     this.backgroundRepairChance = backgroundRepairChance;
+    this.backgroundRepairs = backgroundRepairs;
   }
 
   /**
@@ -77,7 +91,11 @@ public final class ReadCoordinator {
       if (required < alive.size()
           && level == ConsistencyLevel.CONSISTENCY_ONE
           && ThreadLocalRandom.current().nextDouble() < backgroundRepairChance) {
-        CompletableFuture.runAsync(() -> repairQuietly(key, alive, required));
+        try {
+          backgroundRepairs.execute(() -> repairQuietly(key, alive, required));
+        } catch (RejectedExecutionException e) {
+          logger.debug("background read repair of {} skipped: {}", key, e.getMessage());
+        }
       }
       return fast;
     }

@@ -12,8 +12,12 @@ import io.allidb.dataplane.cluster.proto.LocalScanReply;
 import io.allidb.dataplane.cluster.proto.LocalScanRequest;
 import io.allidb.dataplane.cluster.proto.LocalSearchReply;
 import io.allidb.dataplane.cluster.proto.LocalSearchRequest;
+import io.allidb.dataplane.cluster.proto.MerkleTreeReply;
+import io.allidb.dataplane.cluster.proto.MerkleTreeRequest;
 import io.allidb.dataplane.cluster.proto.ReadRowsReply;
 import io.allidb.dataplane.cluster.proto.ReadRowsRequest;
+import io.allidb.dataplane.cluster.proto.StreamRowsReply;
+import io.allidb.dataplane.cluster.proto.StreamRowsRequest;
 import io.allidb.dataplane.cluster.transport.Peers;
 import io.allidb.dataplane.cluster.transport.ReplicaHandler;
 import java.util.concurrent.CompletableFuture;
@@ -89,5 +93,13 @@ public final class ReplicaCalls {
 
   public CompletableFuture<LocalScanReply> localScan(String host, LocalScanRequest r) {
     return call(host, "LocalScan", () -> local.localScan(r), s -> s.localScan(r));
+  }
+
+  public CompletableFuture<StreamRowsReply> streamRows(String host, StreamRowsRequest r) {
+    return call(host, "StreamRows", () -> local.streamRows(r), s -> s.streamRows(r));
+  }
+
+  public CompletableFuture<MerkleTreeReply> merkleTree(String host, MerkleTreeRequest r) {
+    return call(host, "MerkleTree", () -> local.merkleTree(r), s -> s.merkleTree(r));
   }
 }

@@ -1,5 +1,6 @@
 package io.allidb.dataplane.cluster.replica;
 
+import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.allidb.api.proto.Entity;
 import io.allidb.api.proto.QueryFilter;
@@ -15,11 +16,19 @@ import io.allidb.dataplane.cluster.proto.LocalScanReply;
 import io.allidb.dataplane.cluster.proto.LocalScanRequest;
 import io.allidb.dataplane.cluster.proto.LocalSearchReply;
 import io.allidb.dataplane.cluster.proto.LocalSearchRequest;
+import io.allidb.dataplane.cluster.proto.MerkleTreeReply;
+import io.allidb.dataplane.cluster.proto.MerkleTreeRequest;
 import io.allidb.dataplane.cluster.proto.ReadRowsReply;
 import io.allidb.dataplane.cluster.proto.ReadRowsRequest;
 import io.allidb.dataplane.cluster.proto.SearchHit;
+import io.allidb.dataplane.cluster.proto.StreamRowsReply;
+import io.allidb.dataplane.cluster.proto.StreamRowsRequest;
+import io.allidb.dataplane.cluster.repair.MerkleTree;
+import io.allidb.dataplane.cluster.repair.MerkleTreeFormat;
+import io.allidb.dataplane.cluster.repair.MerkleTrees;
 import io.allidb.dataplane.cluster.ring.Murmur3Partitioner;
 import io.allidb.dataplane.cluster.ring.TokenRange;
+import io.allidb.dataplane.cluster.streaming.RowChunks;
 import io.allidb.dataplane.cluster.transport.ReplicaHandler;
 import io.allidb.dataplane.index.graph.Direction;
 import io.allidb.dataplane.index.graph.Edge;
@@ -225,6 +234,24 @@ public final class LocalReplica implements ReplicaHandler {
         .addAllRows(StoredRows.toProto(page.rows()))
         .setExhausted(page.exhausted())
         .build();
+  }
+
+  /** A checksummed page of this node's rows in the asked ranges (streaming and repair). */
+  @Override
+  public StreamRowsReply streamRows(StreamRowsRequest request) throws IOException {
+    return RowChunks.serve(storage, request);
+  }
+
+  /** Merkle trees of this node's rows in the asked ranges, built in one pass. */
+  @Override
+  public MerkleTreeReply merkleTree(MerkleTreeRequest request) throws IOException {
+    var reply = MerkleTreeReply.newBuilder();
+    for (MerkleTree t :
+        MerkleTrees.build(
+            storage, StoredRows.ranges(request.getRangesList()), request.getDepth())) {
+      reply.addTrees(ByteString.copyFrom(MerkleTreeFormat.encode(t)));
+    }
+    return reply.build();
   }
 
   private static String requireTenant(String tenant) {

@@ -1,5 +1,7 @@
 package io.allidb.dataplane.cluster.ring;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -12,6 +14,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.zip.CRC32C;
 
 /**
  * An immutable token ring: which member owns which vnode tokens, at which epoch, and where each
@@ -212,6 +215,29 @@ public final class TokenRing {
       i = -i - 1;
     }
     return i == tokens.length ? 0 : i;
+  }
+
+  /**
+   * A 32-bit CRC32C over the placement inputs (tokens with their owners, and every member's rack),
+   * epoch excluded. Two nodes whose fingerprints match route every key to the same replicas; it is
+   * published as a metric so operators (and tests) can compare rings across nodes without dumping
+   * them.
+   */
+  public long fingerprint() {
+    var crc = new CRC32C();
+    var buf = ByteBuffer.allocate(8);
+    for (int i = 0; i < tokens.length; i++) {
+      crc.update(buf.clear().putLong(tokens[i]).array());
+      crc.update(owners[i].getBytes(StandardCharsets.UTF_8));
+      crc.update(0);
+    }
+    for (Member m : members.values()) {
+      crc.update(m.hostId().getBytes(StandardCharsets.UTF_8));
+      crc.update(0);
+      crc.update(m.rack().getBytes(StandardCharsets.UTF_8));
+      crc.update(0);
+    }
+    return crc.getValue();
   }
 
   /** Host ids of all members. */

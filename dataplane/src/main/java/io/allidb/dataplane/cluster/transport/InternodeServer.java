@@ -22,6 +22,9 @@ import org.slf4j.LoggerFactory;
  * learn of this node can reach it, and close it after. Thread-safe.
  */
 public final class InternodeServer implements AutoCloseable {
+  /** The internode port when none is configured (the public API is 7000, REST 7080). */
+  public static final int DEFAULT_PORT = 7001;
+
   private static final Logger logger = LoggerFactory.getLogger(InternodeServer.class);
 
   private final Builder config;
@@ -85,7 +88,7 @@ public final class InternodeServer implements AutoCloseable {
   /** Builder; a gossip receiver and a security choice are required. */
   public static final class Builder {
     private String bindAddress = "0.0.0.0";
-    private int port = 7100;
+    private int port = DEFAULT_PORT;
     private ServerCredentials credentials;
     private GossipReceiver gossip;
     private ReplicaHandler replicas;
@@ -99,7 +102,7 @@ public final class InternodeServer implements AutoCloseable {
       return this;
     }
 
-    /** Port to listen on (default 7100); 0 picks a free one. */
+    /** Port to listen on (default {@value #DEFAULT_PORT}); 0 picks a free one. */
     public Builder port(int v) {
       if (v < 0 || v > 65535) {
         throw new IllegalArgumentException("port must be in [0, 65535]; got " + v);

@@ -15,8 +15,12 @@ import io.allidb.dataplane.cluster.proto.LocalScanReply;
 import io.allidb.dataplane.cluster.proto.LocalScanRequest;
 import io.allidb.dataplane.cluster.proto.LocalSearchReply;
 import io.allidb.dataplane.cluster.proto.LocalSearchRequest;
+import io.allidb.dataplane.cluster.proto.MerkleTreeReply;
+import io.allidb.dataplane.cluster.proto.MerkleTreeRequest;
 import io.allidb.dataplane.cluster.proto.ReadRowsReply;
 import io.allidb.dataplane.cluster.proto.ReadRowsRequest;
+import io.allidb.dataplane.cluster.proto.StreamRowsReply;
+import io.allidb.dataplane.cluster.proto.StreamRowsRequest;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
@@ -133,5 +137,15 @@ final class InternodeService extends InternodeGrpc.InternodeImplBase {
   @Override
   public void localScan(LocalScanRequest request, StreamObserver<LocalScanReply> out) {
     answer("LocalScan", out, () -> replicas("LocalScan").localScan(request));
+  }
+
+  @Override
+  public void streamRows(StreamRowsRequest request, StreamObserver<StreamRowsReply> out) {
+    answer("StreamRows", out, () -> replicas("StreamRows").streamRows(request));
+  }
+
+  @Override
+  public void merkleTree(MerkleTreeRequest request, StreamObserver<MerkleTreeReply> out) {
+    answer("MerkleTree", out, () -> replicas("MerkleTree").merkleTree(request));
   }
 }

@@ -314,7 +314,11 @@ public final class PooledPeers implements Peers {
     private NetworkFaults faults;
     private PrometheusRegistry metrics = new PrometheusRegistry();
 
-    private Builder() {}
+    private Builder() {
+      // a Merkle tree or a stream page is one pass over the peer's data, not a point lookup
+      deadlines.put("MerkleTree", Duration.ofSeconds(120));
+      deadlines.put("StreamRows", Duration.ofSeconds(60));
+    }
 
     /**
      * The breaker opens when at least half of the last 20 calls (10 at minimum) failed for peer

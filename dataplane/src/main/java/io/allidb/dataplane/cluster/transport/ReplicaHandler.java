@@ -10,8 +10,13 @@ import io.allidb.dataplane.cluster.proto.LocalScanReply;
 import io.allidb.dataplane.cluster.proto.LocalScanRequest;
 import io.allidb.dataplane.cluster.proto.LocalSearchReply;
 import io.allidb.dataplane.cluster.proto.LocalSearchRequest;
+import io.allidb.dataplane.cluster.proto.MerkleTreeReply;
+import io.allidb.dataplane.cluster.proto.MerkleTreeRequest;
 import io.allidb.dataplane.cluster.proto.ReadRowsReply;
 import io.allidb.dataplane.cluster.proto.ReadRowsRequest;
+import io.allidb.dataplane.cluster.proto.StreamRowsReply;
+import io.allidb.dataplane.cluster.proto.StreamRowsRequest;
+import io.grpc.Status;
 import java.io.IOException;
 
 /**
@@ -33,4 +38,14 @@ public interface ReplicaHandler {
   LocalExpandReply localExpand(LocalExpandRequest request) throws IOException;
 
   LocalScanReply localScan(LocalScanRequest request) throws IOException;
+
+  /** A page of this node's rows in token ranges (streaming and repair); see internode.proto. */
+  default StreamRowsReply streamRows(StreamRowsRequest request) throws IOException {
+    throw Status.UNIMPLEMENTED.withDescription("StreamRows: not served here").asRuntimeException();
+  }
+
+  /** Merkle trees of this node's rows in token ranges (repair); see internode.proto. */
+  default MerkleTreeReply merkleTree(MerkleTreeRequest request) throws IOException {
+    throw Status.UNIMPLEMENTED.withDescription("MerkleTree: not served here").asRuntimeException();
+  }
 }

@@ -4,7 +4,14 @@ import io.allidb.api.proto.Entity;
 import io.allidb.api.proto.GraphEdge;
 import io.allidb.api.proto.TextChunk;
 import io.allidb.api.proto.VectorEmbedding;
+import io.allidb.dataplane.cluster.gossip.RingIdentity;
+import io.allidb.dataplane.cluster.gossip.RingIdentityFormat;
 import io.allidb.dataplane.cluster.hints.HintFormat;
+import io.allidb.dataplane.cluster.proto.NodeStatus;
+import io.allidb.dataplane.cluster.repair.MerkleTree;
+import io.allidb.dataplane.cluster.repair.MerkleTreeFormat;
+import io.allidb.dataplane.cluster.ring.Murmur3Partitioner;
+import io.allidb.dataplane.cluster.ring.TokenRange;
 import io.allidb.dataplane.index.vector.JVectorIndex;
 import io.allidb.dataplane.index.vector.VectorIndexOptions;
 import io.allidb.dataplane.index.vector.VectorSnapshotFormat;
@@ -62,6 +69,15 @@ public final class GoldenFiles {
     return out;
   }
 
+  /** The identity of the golden ring identity file. */
+  static RingIdentity ringIdentity() {
+    return new RingIdentity(
+        "node-3.example",
+        NodeStatus.NORMAL,
+        List.of(Long.MIN_VALUE + 1, -4_611_686_018_427_387_904L, 0L, 4_611_686_018_427_387_904L),
+        7);
+  }
+
   private static byte[] value(String tenant, String id, String text) {
     return EntityCodec.encode(
         Entity.newBuilder()
@@ -84,6 +100,17 @@ public final class GoldenFiles {
                     .putMetadata("a", "1"))
             .setImportance(0.75)
             .build());
+  }
+
+  static final String MERKLE_FILE = "tree.merkle";
+
+  /** The golden Merkle tree: {@link #rows()} over the whole ring at depth 4. */
+  static MerkleTree merkleTree() {
+    var tree = new MerkleTree(TokenRange.fullRing(), 4);
+    for (Row r : rows()) {
+      tree.add(Murmur3Partitioner.token(r.key().tenant(), r.key().id()), r);
+    }
+    return tree;
   }
 
   public static void main(String[] args) throws Exception {
@@ -116,6 +143,16 @@ public final class GoldenFiles {
         w.awaitDurable(w.append(rows.subList(0, 2)));
         w.awaitDurable(w.append(rows.subList(2, rows.size())));
       }
+    }
+    Path ring = root.resolve("ring-identity/v" + RingIdentityFormat.VERSION);
+    if (!Files.exists(ring)) {
+      Files.createDirectories(ring);
+      RingIdentityFormat.write(ring, ringIdentity());
+    }
+    Path merkle = root.resolve("merkle/v" + MerkleTreeFormat.VERSION);
+    if (!Files.exists(merkle)) {
+      Files.createDirectories(merkle);
+      Files.write(merkle.resolve(MERKLE_FILE), MerkleTreeFormat.encode(merkleTree()));
     }
     Path snapshot = root.resolve("vector-snapshot/v" + VectorSnapshotFormat.VERSION_CURRENT);
     if (!Files.exists(snapshot)) {
