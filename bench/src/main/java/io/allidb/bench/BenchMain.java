@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
       AnnBenchmark.class,
       ServerBenchmark.class,
       ClusterBenchmark.class,
+      EmbedBenchmark.class,
       CommandLine.HelpCommand.class
     })
 public final class BenchMain implements Runnable {

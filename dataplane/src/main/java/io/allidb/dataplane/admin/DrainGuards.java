@@ -37,6 +37,8 @@ public final class DrainGuards {
           AlliDBGrpc.getPutEntityMethod().getFullMethodName(),
           AlliDBGrpc.getBatchPutEntitiesMethod().getFullMethodName(),
           AlliDBGrpc.getDeleteEntityMethod().getFullMethodName(),
+          // extraction writes the entities it finds (dry runs too are refused while drained)
+          AlliDBGrpc.getExtractEntitiesMethod().getFullMethodName(),
           AlliDBGrpc.getReplicaWriteMethod().getFullMethodName());
 
   private DrainGuards() {}

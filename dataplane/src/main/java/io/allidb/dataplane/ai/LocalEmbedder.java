@@ -19,7 +19,7 @@ import java.util.List;
  *
  * <p>Thread-safe: the ONNX session may be called concurrently.
  */
-public final class LocalEmbedder {
+public final class LocalEmbedder implements EmbeddingProvider {
   /** The model's output dimension. */
   public static final int DIMENSION = 384;
 
@@ -30,12 +30,19 @@ public final class LocalEmbedder {
     this.model = new AllMiniLmL6V2QuantizedEmbeddingModel();
   }
 
+  @Override
+  public String name() {
+    return "local/all-MiniLM-L6-v2";
+  }
+
   /** The vector for {@code text}: {@link #DIMENSION} components, L2 norm 1. */
+  @Override
   public float[] embed(String text) {
     return normalize(model.embed(text).content());
   }
 
   /** Vectors for many texts in one model call, in order; faster than one call per text. */
+  @Override
   public List<float[]> embedAll(List<String> texts) {
     var segments = new ArrayList<TextSegment>(texts.size());
     texts.forEach(t -> segments.add(TextSegment.from(t)));
@@ -46,6 +53,7 @@ public final class LocalEmbedder {
     return out;
   }
 
+  @Override
   public int dimension() {
     return DIMENSION;
   }

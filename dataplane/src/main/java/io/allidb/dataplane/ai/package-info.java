@@ -1,7 +1,9 @@
 /**
- * AI helpers that run inside the node or the CLI. For now only {@link
- * io.allidb.dataplane.ai.LocalEmbedder}, the offline text embedder behind {@code allidb query
- * --text}, {@code allidb import --embed} and the demo; a provider interface (remote embedders,
- * LLMs) comes later.
+ * AI inside the node and the CLI (docs/ai.md): {@link io.allidb.dataplane.ai.EmbeddingProvider}s
+ * (the offline {@link io.allidb.dataplane.ai.LocalEmbedder} by default; OpenAI-compatible, Ollama
+ * and custom HTTP in {@link io.allidb.dataplane.ai.HttpEmbeddingProvider}) over one HTTP layer with
+ * timeouts, retries honouring Retry-After and metrics ({@link io.allidb.dataplane.ai.AiHttp});
+ * {@link io.allidb.dataplane.ai.TextEmbeddings} (query text, embed on write); LLM extraction
+ * validated against a versioned JSON Schema ({@link io.allidb.dataplane.ai.EntityExtractor}).
  */
 package io.allidb.dataplane.ai;

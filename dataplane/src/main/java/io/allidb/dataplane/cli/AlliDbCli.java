@@ -7,8 +7,8 @@ import picocli.CommandLine.Command;
 
 /**
  * The {@code allidb} command line: {@code allidb server} starts a node; {@code put}, {@code get},
- * {@code delete}, {@code query}, {@code scan} and {@code import} talk to one over gRPC; {@code
- * demo} runs the bundled Graph RAG example.
+ * {@code delete}, {@code query}, {@code scan}, {@code import}, {@code ingest}, {@code ask} and
+ * {@code extract} talk to one over gRPC; {@code demo} runs the bundled Graph RAG example.
  *
  * <p>Client errors print the gRPC status code and message (never a stack trace) and exit 1; usage
  * errors exit 2.
@@ -29,6 +29,9 @@ import picocli.CommandLine.Command;
       QueryCommand.class,
       ScanCommand.class,
       ImportCommand.class,
+      IngestCommand.class,
+      AskCommand.class,
+      ExtractCommand.class,
       DemoCommand.class,
       CommandLine.HelpCommand.class
     })

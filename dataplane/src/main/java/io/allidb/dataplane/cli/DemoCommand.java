@@ -2,9 +2,12 @@ package io.allidb.dataplane.cli;
 
 import io.allidb.api.proto.AlliDBGrpc;
 import io.allidb.api.proto.HealthCheckRequest;
+import io.allidb.api.proto.HybridMode;
+import io.allidb.api.proto.QueryRequest;
 import io.allidb.dataplane.ai.LocalEmbedder;
 import io.allidb.dataplane.server.DataplaneServer;
 import io.allidb.dataplane.server.NodeConfig;
+import io.grpc.StatusRuntimeException;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -27,7 +30,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code allidb demo}: imports the bundled sample (the history of databases and distributed
  * systems, about 150 entities with typed, weighted edges), embeds it locally, and answers a Graph
- * RAG question with two hops and the score breakdown.
+ * RAG question with two hops and the score breakdown; then asks a text question the node embeds
+ * itself ({@code query_text}, hybrid vector + BM25, as {@code allidb ask} does).
  *
  * <p>It uses the node at {@code --target} when one answers there (with the usual key resolution);
  * otherwise it starts a node of its own on a free port of 127.0.0.1 in a temporary directory and
@@ -54,6 +58,13 @@ final class DemoCommand implements Callable<Integer> {
 
   @Option(names = "-k", defaultValue = "14", description = "Results (default: ${DEFAULT-VALUE}).")
   int k;
+
+  @Option(
+      names = "--text-question",
+      defaultValue = "How do systems stay available when replicas disagree?",
+      description =
+          "Asked as query_text, embedded by the node (default: ${DEFAULT-VALUE}); empty: skip.")
+  String textQuestion;
 
   @Override
   public Integer call() throws Exception {
@@ -120,6 +131,7 @@ final class DemoCommand implements Callable<Integer> {
               r.getEntityId(), r.getBreakdown().getHops(), r.getBreakdown().getSeedEntityId());
         }
       }
+      askText(stub, out);
       out.flush();
       return 0;
     } finally {
@@ -129,6 +141,37 @@ final class DemoCommand implements Callable<Integer> {
         deleteTree(dir);
         err.println("demo: node stopped, " + dir + " removed");
       }
+    }
+  }
+
+  /**
+   * The text question through the server: the node embeds {@code query_text} with its own provider
+   * and fuses vector and BM25 ranks (RRF). A node at {@code --target} without a provider refuses;
+   * the demo says so rather than failing after the Graph RAG answer.
+   */
+  private void askText(AlliDBGrpc.AlliDBBlockingStub stub, PrintWriter out) {
+    if (textQuestion.isBlank()) {
+      return;
+    }
+    out.println();
+    out.println("Q: " + textQuestion);
+    out.println(
+        "   (text query: query_text embedded by the node, hybrid vector + BM25 fused by rank;"
+            + " same as: allidb ask \"...\")");
+    out.println();
+    try {
+      var response =
+          client
+              .withDeadline(stub)
+              .query(
+                  QueryRequest.newBuilder()
+                      .setQueryText(textQuestion)
+                      .setK(5)
+                      .setHybridMode(HybridMode.HYBRID_MODE_RRF)
+                      .build());
+      AskCommand.print(response, out);
+    } catch (StatusRuntimeException e) {
+      out.println("(the node did not answer the text query: " + e.getStatus() + ")");
     }
   }
 

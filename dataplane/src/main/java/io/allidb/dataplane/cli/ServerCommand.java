@@ -98,6 +98,8 @@ final class ServerCommand implements Callable<Integer> {
 
   @Mixin ClusterFlags cluster;
 
+  @Mixin AiFlags ai;
+
   private final PrintStream out = System.out;
   private final PrintStream err = System.err;
 
@@ -143,6 +145,7 @@ final class ServerCommand implements Callable<Integer> {
                     .build())
             .maxInboundMessageBytes(maxMessageBytes)
             .vectorDimension(vectorDimension)
+            .ai(ai.options())
             .query(QueryDefaults.standard().withWeights(ScoringWeights.parse(scoreWeights)));
     clusterOptions.ifPresent(builder::cluster);
     NodeConfig config = builder.build();

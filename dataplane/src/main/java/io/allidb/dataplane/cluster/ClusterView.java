@@ -1,6 +1,7 @@
 package io.allidb.dataplane.cluster;
 
 import io.allidb.dataplane.cluster.ring.TokenRing;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -27,4 +28,14 @@ public interface ClusterView {
 
   /** The member's internode address ({@code host:port}), if known. */
   Optional<String> internodeAddress(String hostId);
+
+  /**
+   * Replicas a key gains while a ring change is in flight (a JOINING member that will take it, or
+   * the member that replaces a LEAVING one): writes go to them too and count them in the
+   * acknowledgements needed, so a write acknowledged during the change is on the future owners.
+   * Empty when no change is in flight, and for a fixed ring.
+   */
+  default List<String> pendingReplicasFor(long token) {
+    return List.of();
+  }
 }

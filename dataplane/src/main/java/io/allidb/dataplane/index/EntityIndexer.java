@@ -8,6 +8,7 @@ import io.allidb.dataplane.index.graph.EntityAttributes;
 import io.allidb.dataplane.index.graph.GraphIndex;
 import io.allidb.dataplane.index.vector.VectorIndex;
 import io.allidb.dataplane.index.vector.VectorRecord;
+import io.allidb.dataplane.query.hybrid.TextIndex;
 import io.allidb.dataplane.storage.StorageEngine;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -43,10 +44,19 @@ public final class EntityIndexer {
 
   private final VectorIndex vectors;
   private final GraphIndex graph;
+  private final TextIndex text;
 
   public EntityIndexer(VectorIndex vectors, GraphIndex graph) {
+    this(vectors, graph, null);
+  }
+
+  /**
+   * @param text the BM25 index of chunk text, kept in step like the other two; null for none
+   */
+  public EntityIndexer(VectorIndex vectors, GraphIndex graph, TextIndex text) {
     this.vectors = Objects.requireNonNull(vectors, "vectors");
     this.graph = Objects.requireNonNull(graph, "graph");
+    this.text = text;
   }
 
   /**
@@ -76,12 +86,18 @@ public final class EntityIndexer {
       vectors.upsert(tenant, id, vector);
     }
     graph.putEntity(tenant, id, attributes(entity), edges(tenant, entity));
+    if (text != null) {
+      text.index(tenant, entity);
+    }
   }
 
   /** Removes a deleted entity from both indexes. */
   public void remove(String tenant, String entityId) {
     vectors.delete(tenant, entityId);
     graph.removeEntity(tenant, entityId);
+    if (text != null) {
+      text.remove(tenant, entityId);
+    }
   }
 
   /**
@@ -112,6 +128,9 @@ public final class EntityIndexer {
           String id = entity.getEntityId();
           List<Edge> edges = edges(tenant, entity);
           graph.putEntity(tenant, id, attributes(entity), edges);
+          if (text != null) {
+            text.index(tenant, entity);
+          }
           counts.edges += edges.size();
           float[] vector = latestVector(entity);
           Set<String> seenOfTenant = seen.get(tenant);

@@ -9,6 +9,7 @@ import io.allidb.dataplane.index.vector.JVectorIndex;
 import io.allidb.dataplane.index.vector.VectorIndex;
 import io.allidb.dataplane.index.vector.VectorIndexOptions;
 import io.allidb.dataplane.index.vector.VectorSnapshotFormat;
+import io.allidb.dataplane.query.hybrid.TextIndex;
 import io.allidb.dataplane.storage.EntityCodec;
 import io.allidb.dataplane.storage.StorageEngine;
 import io.allidb.dataplane.storage.StorageOptions;
@@ -29,8 +30,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A node's entities: the storage engine (the data of record) plus the vector and graph indexes kept
- * in step with it.
+ * A node's entities: the storage engine (the data of record) plus the vector, graph and text (BM25,
+ * {@link TextIndex}) indexes kept in step with it; the text index is in memory and rebuilt at open.
  *
  * <p>Writes go to storage first, then to the indexes, and return only when both are done: an
  * acknowledged write is durable (per the storage durability mode) <em>and</em> visible to the next
@@ -57,6 +58,7 @@ public final class EntityStore implements AutoCloseable {
   private final StorageEngine storage;
   private final JVectorIndex vectors;
   private final GraphIndex graph;
+  private final TextIndex text = new TextIndex();
   private final EntityIndexer indexer;
   private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
   private final Path snapshot;
@@ -67,7 +69,7 @@ public final class EntityStore implements AutoCloseable {
     this.snapshot = snapshot;
     this.vectors = vectors;
     this.graph = graph;
-    this.indexer = new EntityIndexer(vectors, graph);
+    this.indexer = new EntityIndexer(vectors, graph, text);
     for (int i = 0; i < STRIPES; i++) {
       stripes[i] = new ReentrantLock();
     }
@@ -286,6 +288,11 @@ public final class EntityStore implements AutoCloseable {
     return graph;
   }
 
+  /** BM25 over the entities' chunk text (hybrid retrieval), in step with the other indexes. */
+  public TextIndex text() {
+    return text;
+  }
+
   private ReentrantLock stripe(String tenant, String id) {
     return stripes[stripeIndex(tenant, id)];
   }
@@ -306,7 +313,11 @@ public final class EntityStore implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       logger.warn("could not write the vector index snapshot {}: {}", snapshot, e.toString());
     } finally {
-      storage.close();
+      try {
+        text.close();
+      } finally {
+        storage.close();
+      }
     }
   }
 }

@@ -6,6 +6,8 @@ import io.allidb.api.proto.BatchPutEntitiesResponse;
 import io.allidb.api.proto.DeleteEntityRequest;
 import io.allidb.api.proto.DeleteEntityResponse;
 import io.allidb.api.proto.Entity;
+import io.allidb.api.proto.ExtractEntitiesRequest;
+import io.allidb.api.proto.ExtractEntitiesResponse;
 import io.allidb.api.proto.GetEntityRequest;
 import io.allidb.api.proto.GetEntityResponse;
 import io.allidb.api.proto.HealthCheckRequest;
@@ -20,6 +22,7 @@ import io.allidb.api.proto.ReplicaReadRequest;
 import io.allidb.api.proto.ReplicaReadResponse;
 import io.allidb.api.proto.ReplicaWriteRequest;
 import io.allidb.api.proto.ReplicaWriteResponse;
+import io.allidb.dataplane.ai.NodeAi;
 import io.allidb.dataplane.cluster.coordinator.Coordinator;
 import io.allidb.dataplane.node.EntityStore;
 import io.allidb.dataplane.query.QueryExecutor;
@@ -31,6 +34,7 @@ import io.grpc.stub.StreamObserver;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.OptionalInt;
 import java.util.function.BooleanSupplier;
@@ -67,11 +71,14 @@ public final class AlliDbService extends AlliDBGrpc.AlliDBImplBase {
   private final NodeConfig config;
   private final BooleanSupplier healthy;
   private final EntityWrites writes;
+  private final NodeAi ai;
+  private final Extractions extractions;
 
   /**
    * @param store this node's entities, for the tenant's vector dimension
    * @param coordinator where writes, reads and scans go (to this node alone in a single-node ring)
    * @param healthy whether the node serves (false while starting and shutting down)
+   * @param ai query-text embedding, embed on write and extraction
    */
   public AlliDbService(
       EntityStore store,
@@ -79,7 +86,8 @@ public final class AlliDbService extends AlliDBGrpc.AlliDBImplBase {
       QueryExecutor queryExecutor,
       Clock clock,
       NodeConfig config,
-      BooleanSupplier healthy) {
+      BooleanSupplier healthy,
+      NodeAi ai) {
     this.store = store;
     this.coordinator = coordinator;
     this.queryExecutor = queryExecutor;
@@ -87,6 +95,8 @@ public final class AlliDbService extends AlliDBGrpc.AlliDBImplBase {
     this.config = config;
     this.healthy = healthy;
     this.writes = new EntityWrites(config.vectorDimension());
+    this.ai = ai;
+    this.extractions = new Extractions(ai, coordinator, writes);
   }
 
   @FunctionalInterface
@@ -123,10 +133,13 @@ public final class AlliDbService extends AlliDBGrpc.AlliDBImplBase {
           if (!sameTenant(entity.getTenantId(), tenant)) {
             throw tenantMismatch();
           }
+          entity = ai.embeddings().beforeWrite(tenant, List.of(entity)).get(0);
+          Entity stored = writes.toStored(entity, tenant, nowNanos());
           coordinator.put(
               tenant,
-              writes.toStored(entity, tenant, nowNanos()),
+              stored,
               coordinator.level(request.hasConsistencyLevel(), request.getConsistencyLevel()));
+          ai.embeddings().afterWrite(tenant, List.of(stored));
           return PutEntityResponse.newBuilder()
               .setSuccess(true)
               .setEntityId(entity.getEntityId())
@@ -151,13 +164,14 @@ public final class AlliDbService extends AlliDBGrpc.AlliDBImplBase {
             throw new IllegalArgumentException("at least one entity is required");
           }
           long now = nowNanos();
+          List<Entity> entities = ai.embeddings().beforeWrite(tenant, request.getEntitiesList());
           OptionalInt dimension = store.dimension(tenant);
           var valid = new ArrayList<Entity>(request.getEntitiesCount());
           var response = BatchPutEntitiesResponse.newBuilder();
           int failures = 0;
           for (int i = 0; i < request.getEntitiesCount(); i++) {
             CallDeadline.check();
-            Entity e = request.getEntities(i);
+            Entity e = entities.get(i);
             String error = null;
             if (!sameTenant(e.getTenantId(), tenant)) {
               error = "tenant ID mismatch for entity " + e.getEntityId();
@@ -183,6 +197,7 @@ public final class AlliDbService extends AlliDBGrpc.AlliDBImplBase {
                 tenant,
                 valid,
                 coordinator.level(request.hasConsistencyLevel(), request.getConsistencyLevel()));
+            ai.embeddings().afterWrite(tenant, valid);
           }
           valid.forEach(e -> response.addEntityIds(e.getEntityId()));
           return response
@@ -240,7 +255,7 @@ public final class AlliDbService extends AlliDBGrpc.AlliDBImplBase {
         out,
         () -> {
           String tenant = TenantContext.require();
-          QueryRequest normalized = normalize(request);
+          QueryRequest normalized = normalize(ai.embeddings().prepare(tenant, request));
           QueryResponse response = queryExecutor.execute(tenant, normalized);
           // the contract says "echo"; do not trust every future executor to remember
           return response.toBuilder()
@@ -253,7 +268,7 @@ public final class AlliDbService extends AlliDBGrpc.AlliDBImplBase {
   /** Applies the original's defaults and rejects what no executor can answer. */
   private QueryRequest normalize(QueryRequest request) {
     if (request.getQueryVectorCount() == 0) {
-      throw new IllegalArgumentException("query_vector is required");
+      throw new IllegalArgumentException("query_vector or query_text is required");
     }
     writes.checkVector(request.getQueryVectorList(), "query_vector");
     if (request.getK() > MAX_K) {
@@ -268,6 +283,15 @@ public final class AlliDbService extends AlliDBGrpc.AlliDBImplBase {
         .setExpandFactor(
             request.getExpandFactor() <= 0 ? DEFAULT_EXPAND_FACTOR : request.getExpandFactor())
         .build();
+  }
+
+  @Override
+  public void extractEntities(
+      ExtractEntitiesRequest request, StreamObserver<ExtractEntitiesResponse> out) {
+    unary(
+        "ExtractEntities",
+        out,
+        () -> extractions.extract(TenantContext.require(), request, nowNanos()));
   }
 
   @Override

@@ -9,12 +9,15 @@ import io.allidb.dataplane.cluster.coordinator.ReadCoordinator;
 import io.allidb.dataplane.cluster.coordinator.ReplicaCalls;
 import io.allidb.dataplane.cluster.coordinator.ScanCoordinator;
 import io.allidb.dataplane.cluster.coordinator.WriteCoordinator;
+import io.allidb.dataplane.cluster.gossip.GossipClusterView;
+import io.allidb.dataplane.cluster.gossip.Gossiper;
 import io.allidb.dataplane.cluster.hints.HintReplayer;
 import io.allidb.dataplane.cluster.hints.HintStore;
 import io.allidb.dataplane.cluster.proto.DeliverHintsRequest;
 import io.allidb.dataplane.cluster.repair.RepairService;
 import io.allidb.dataplane.cluster.replica.LocalReplica;
 import io.allidb.dataplane.cluster.replica.StoredRows;
+import io.allidb.dataplane.cluster.streaming.GossipRingChanges;
 import io.allidb.dataplane.cluster.streaming.RingChanges;
 import io.allidb.dataplane.cluster.transport.ReplicaHandler;
 import io.allidb.dataplane.node.EntityStore;
@@ -118,7 +121,7 @@ final class ClusterNode implements AutoCloseable {
           new ClusterQueryExecutor(
               view, calls, local, coordinator, config.query(), o.readTimeout(), clock);
       repairs = new RepairService(view, calls, config.dataDir().resolve("ring"), clock);
-      RingChanges ringChanges = RingChanges.unsupported();
+      RingChanges ringChanges = ringChanges(runtime, calls, config, clock);
       return new ClusterNode(
           runtime,
           replica,
@@ -142,6 +145,21 @@ final class ClusterNode implements AutoCloseable {
       runtime.close();
       throw e;
     }
+  }
+
+  /** Decommission for a gossiping node (resumed when it restarted LEAVING); refused otherwise. */
+  private static RingChanges ringChanges(
+      ClusterRuntime runtime, ReplicaCalls calls, NodeConfig config, Clock clock) {
+    if (runtime.gossiper().isEmpty() || !(runtime.view() instanceof GossipClusterView view)) {
+      return RingChanges.unsupported();
+    }
+    Gossiper gossiper = runtime.gossiper().get();
+    // ten rounds: the LEAVING state reaches every node of a small cluster well within that
+    var changes =
+        new GossipRingChanges(
+            gossiper, view, calls, config.dataDir(), gossiper.interval().multipliedBy(10), clock);
+    changes.resumeIfLeaving();
+    return changes;
   }
 
   /**
@@ -171,6 +189,7 @@ final class ClusterNode implements AutoCloseable {
   /** Stops hint replay and background repairs, seals the hint files, then the internode side. */
   @Override
   public void close() throws IOException {
+    ringChanges.close();
     backgroundRepairs.shutdownNow();
     repairs.close();
     try {

@@ -1,19 +1,25 @@
 package io.allidb.dataplane.server;
 
 import io.allidb.api.proto.AlliDBGrpc;
+import io.allidb.api.proto.Entity;
 import io.allidb.dataplane.admin.AdminParts;
 import io.allidb.dataplane.admin.DrainGuards;
 import io.allidb.dataplane.admin.NodeAdminService;
 import io.allidb.dataplane.admin.SecretsReloader;
+import io.allidb.dataplane.ai.NodeAi;
+import io.allidb.dataplane.ai.ProviderSecrets;
+import io.allidb.dataplane.ai.TextEmbeddings;
 import io.allidb.dataplane.cluster.coordinator.Coordinator;
 import io.allidb.dataplane.cluster.coordinator.ReplicaCalls;
 import io.allidb.dataplane.cluster.hints.HintReplayer;
 import io.allidb.dataplane.cluster.hints.HintStore;
 import io.allidb.dataplane.cluster.repair.RepairService;
+import io.allidb.dataplane.cluster.streaming.RingChanges;
 import io.allidb.dataplane.index.vector.VectorIndexOptions;
 import io.allidb.dataplane.node.EntityStore;
 import io.allidb.dataplane.query.GraphRagQueryExecutor;
 import io.allidb.dataplane.query.QueryExecutor;
+import io.allidb.dataplane.query.hybrid.HybridQueryExecutor;
 import io.allidb.dataplane.security.PublicTls;
 import io.allidb.dataplane.security.ReloadingKeySet;
 import io.allidb.dataplane.security.SecurityOptions;
@@ -31,6 +37,7 @@ import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -64,6 +71,7 @@ public final class DataplaneServer implements AutoCloseable {
   private volatile boolean serving;
   private EntityStore store;
   private ClusterNode cluster;
+  private NodeAi ai;
   private Server server;
   private Server inProcessServer;
   private ManagedChannel inProcessChannel;
@@ -171,14 +179,26 @@ public final class DataplaneServer implements AutoCloseable {
       throw e;
     }
     try {
+      ai = startAi();
+      var queries =
+          new HybridQueryExecutor(
+              cluster.queries,
+              store.storage(),
+              store.vectors(),
+              store.graph(),
+              store.text(),
+              config.query(),
+              config.storage().clock(),
+              cluster.coordinator::isSingleNode);
       var service =
           new AlliDbService(
               store,
               cluster.coordinator,
-              cluster.queries,
+              queries,
               config.storage().clock(),
               config,
-              () -> serving);
+              () -> serving,
+              ai);
       var auth = new ApiKeyAuthInterceptor(keys, config.storage().clock());
       if (publicTls != null) {
         if (!(serverBuilder instanceof NettyServerBuilder netty)) {
@@ -216,6 +236,9 @@ public final class DataplaneServer implements AutoCloseable {
         server.shutdownNow();
       }
       closeRest();
+      if (ai != null) {
+        ai.close();
+      }
       closeSecurity();
       cluster.close();
       store.close();
@@ -233,6 +256,33 @@ public final class DataplaneServer implements AutoCloseable {
         keys.get().size(),
         config.dataDir());
     return this;
+  }
+
+  /** The AI services over this node's coordinator (embed-on-write rewrites go through it). */
+  private NodeAi startAi() {
+    var created =
+        NodeAi.create(
+            config.ai(),
+            config.vectorDimension(),
+            store::dimension,
+            ProviderSecrets.environment(),
+            config.storage().metrics());
+    var coordinator = cluster.coordinator;
+    created
+        .embeddings()
+        .attach(
+            new TextEmbeddings.Store() {
+              @Override
+              public Optional<Entity> get(String tenant, String id) throws IOException {
+                return coordinator.get(tenant, id, coordinator.level(false, null));
+              }
+
+              @Override
+              public void put(String tenant, Entity e) throws IOException {
+                coordinator.put(tenant, e, coordinator.level(false, null));
+              }
+            });
+    return created;
   }
 
   private AdminParts adminParts() {
@@ -254,6 +304,11 @@ public final class DataplaneServer implements AutoCloseable {
   /** Replica calls from this node (local directly, peers over internode gRPC). */
   public ReplicaCalls replicaCalls() {
     return cluster.calls;
+  }
+
+  /** Ring changes (decommission) of this node; for tests and embedding. */
+  public RingChanges ringChanges() {
+    return cluster.ringChanges;
   }
 
   /** This node's anti-entropy repairs (the admin API's Repair calls). */
@@ -342,6 +397,7 @@ public final class DataplaneServer implements AutoCloseable {
       }
       try {
         // after the public API drained: no coordinator call is left to hint or replicate
+        ai.close();
         cluster.close();
       } finally {
         closeSecurity();

@@ -1,6 +1,7 @@
 package io.allidb.dataplane.server;
 
 import io.allidb.dataplane.cluster.ClusterView;
+import io.allidb.dataplane.cluster.coordinator.ReplicaCalls;
 import io.allidb.dataplane.cluster.gossip.DnsSeeds;
 import io.allidb.dataplane.cluster.gossip.GossipClusterView;
 import io.allidb.dataplane.cluster.gossip.GossipOptions;
@@ -11,6 +12,7 @@ import io.allidb.dataplane.cluster.gossip.SeedProvider;
 import io.allidb.dataplane.cluster.proto.NodeStatus;
 import io.allidb.dataplane.cluster.ring.TokenAllocator;
 import io.allidb.dataplane.cluster.ring.TokenRing;
+import io.allidb.dataplane.cluster.streaming.Bootstrap;
 import io.allidb.dataplane.cluster.transport.InternodeServer;
 import io.allidb.dataplane.cluster.transport.NetworkFaults;
 import io.allidb.dataplane.cluster.transport.PeerAddresses;
@@ -214,7 +216,7 @@ public final class GossipClusterRuntime implements ClusterRuntime {
               .maxInboundMessageBytes(config.maxInboundMessageBytes())
               .build()
               .start();
-      joinOrRejoin();
+      joinOrRejoin(replica);
       registerMetrics(config.storage().metrics());
     } catch (IOException | RuntimeException e) {
       close();
@@ -227,7 +229,7 @@ public final class GossipClusterRuntime implements ClusterRuntime {
     return server.port();
   }
 
-  private void joinOrRejoin() throws IOException {
+  private void joinOrRejoin(ReplicaHandler replica) throws IOException {
     Path dataDir = config.dataDir();
     Optional<RingIdentity> saved = RingIdentityFormat.load(dataDir);
     if (saved.isPresent()) {
@@ -260,6 +262,9 @@ public final class GossipClusterRuntime implements ClusterRuntime {
             hostId,
             options.joinTimeout());
       }
+      if (id.status() == NodeStatus.JOINING && !id.tokens().isEmpty()) {
+        bootstrap(replica, id.tokens()); // restarted mid-bootstrap: resume the saved plan
+      }
       return;
     }
     gossiper.start(); // JOINING, no tokens
@@ -273,6 +278,21 @@ public final class GossipClusterRuntime implements ClusterRuntime {
           hostId,
           view.ring().members().size());
       ring = view.ring();
+    }
+    if (!ring.isEmpty()) {
+      // a ring with data: take tokens only once no other change is in flight, then stream
+      try {
+        Bootstrap.awaitNoOtherChange(gossiper, view, options.joinTimeout());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException("interrupted while waiting to join");
+      }
+      ring = view.ring();
+      List<Long> tokens =
+          TokenAllocator.allocate(
+              ring, hostId, options.rack(), options.vnodes(), options.replicationFactor());
+      bootstrap(replica, tokens);
+      return;
     }
     List<Long> tokens =
         TokenAllocator.allocate(
@@ -289,6 +309,23 @@ public final class GossipClusterRuntime implements ClusterRuntime {
         ring.isEmpty() ? " as its first member" : " of " + ring.members().size() + " members",
         tokens.size(),
         epoch);
+  }
+
+  /** JOINING, stream this node's ranges from current replicas, NORMAL ({@link Bootstrap}). */
+  private void bootstrap(ReplicaHandler replica, List<Long> tokens) throws IOException {
+    try {
+      Bootstrap.run(
+          gossiper,
+          view,
+          new ReplicaCalls(hostId, replica, peers),
+          config.dataDir(),
+          tokens,
+          interval.multipliedBy(10),
+          config.storage().clock());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException(hostId + ": interrupted while bootstrapping");
+    }
   }
 
   /**

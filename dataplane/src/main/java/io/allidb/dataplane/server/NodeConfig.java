@@ -1,5 +1,6 @@
 package io.allidb.dataplane.server;
 
+import io.allidb.dataplane.ai.AiOptions;
 import io.allidb.dataplane.query.QueryDefaults;
 import io.allidb.dataplane.security.SecurityOptions;
 import io.allidb.dataplane.storage.StorageOptions;
@@ -27,6 +28,7 @@ import java.util.Objects;
  *     (the original never checked)
  * @param query the Graph RAG query's defaults and limits, score weights included
  * @param cluster ring membership, replication, consistency and hinted handoff settings
+ * @param ai embedding provider, embed-on-write policy and LLM (docs/ai.md)
  * @param security TLS of the client-facing and internode ports, key and certificate reload
  */
 public record NodeConfig(
@@ -42,6 +44,7 @@ public record NodeConfig(
     int vectorDimension,
     QueryDefaults query,
     ClusterOptions cluster,
+    AiOptions ai,
     SecurityOptions security) {
 
   public static final int DEFAULT_GRPC_PORT = 7000;
@@ -62,6 +65,7 @@ public record NodeConfig(
     Objects.requireNonNull(shutdownGrace, "shutdownGrace");
     Objects.requireNonNull(query, "query");
     Objects.requireNonNull(cluster, "cluster");
+    Objects.requireNonNull(ai, "ai");
     Objects.requireNonNull(security, "security");
     if (nodeId.isEmpty()) {
       throw new IllegalArgumentException("nodeId must not be empty");
@@ -108,6 +112,7 @@ public record NodeConfig(
     private int vectorDimension;
     private QueryDefaults query = QueryDefaults.standard();
     private ClusterOptions cluster = ClusterOptions.builder().build();
+    private AiOptions ai = AiOptions.defaults();
     private SecurityOptions security = SecurityOptions.builder().build();
 
     private Builder(Path dataDir) {
@@ -167,6 +172,12 @@ public record NodeConfig(
       return this;
     }
 
+    /** Default: {@link AiOptions#defaults()} (local model for query text, no embed on write). */
+    public Builder ai(AiOptions v) {
+      ai = v;
+      return this;
+    }
+
     /** Default: plaintext client-facing ports (development; logged as a warning at start). */
     public Builder security(SecurityOptions v) {
       security = v;
@@ -192,6 +203,7 @@ public record NodeConfig(
           vectorDimension,
           query,
           cluster,
+          ai,
           security);
     }
   }

@@ -159,7 +159,7 @@ class QueryFallbackTest {
     assertStatus(
         () -> a.query(QueryRequest.newBuilder().setK(3).build()),
         Status.Code.INVALID_ARGUMENT,
-        "query_vector is required");
+        "query_vector or query_text is required");
     assertStatus(
         () -> a.query(QueryRequest.newBuilder().addQueryVector(1).build()),
         Status.Code.INVALID_ARGUMENT,

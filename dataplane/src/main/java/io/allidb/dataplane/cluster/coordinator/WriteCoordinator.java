@@ -39,6 +39,9 @@ import org.slf4j.LoggerFactory;
  *       failed write may still become visible, and a retry is safe.
  * </ul>
  *
+ * <p>While a ring change is in flight, a key's pending replicas ({@link
+ * ClusterView#pendingReplicasFor}) are written too and must all acknowledge on top of the level.
+ *
  * <p>Rows are grouped per replica, so a batch costs one ApplyRows call per replica. The local
  * replica is called directly, after the remote calls are on their way. Thread-safe.
  */
@@ -76,9 +79,20 @@ public final class WriteCoordinator {
     var hintFor = new LinkedHashMap<String, List<Row>>();
     for (int i = 0; i < rows.size(); i++) {
       Row r = rows.get(i);
-      List<String> replicas =
-          ring.replicasFor(Murmur3Partitioner.token(r.key().tenant(), r.key().id()), rf);
-      int required = ConsistencyLevels.required(level, replicas.size());
+      long token = Murmur3Partitioner.token(r.key().tenant(), r.key().id());
+      List<String> natural = ring.replicasFor(token, rf);
+      List<String> pending = view.pendingReplicasFor(token);
+      // Cassandra's blockFor + pending: the level counts over the natural replicas, and every
+      // replica the key is gaining must acknowledge as well, so the write survives the change
+      int required =
+          natural.isEmpty()
+              ? 0
+              : ConsistencyLevels.required(level, natural.size()) + pending.size();
+      List<String> replicas = natural;
+      if (!pending.isEmpty()) {
+        replicas = new ArrayList<>(natural);
+        replicas.addAll(pending);
+      }
       var down = new ArrayList<String>();
       for (String host : replicas) {
         if (view.isAlive(host)) {
@@ -88,7 +102,7 @@ public final class WriteCoordinator {
           hintFor.computeIfAbsent(host, h -> new ArrayList<>()).add(r);
         }
       }
-      if (replicas.isEmpty() || replicas.size() - down.size() < required) {
+      if (natural.isEmpty() || replicas.size() - down.size() < required) {
         throw ConsistencyLevels.unavailable(
             "key " + r.key(), level, Math.max(required, 1), replicas, down);
       }

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,6 +43,8 @@ public final class GossipClusterView implements ClusterView, MembershipListener 
   private final int replicationFactor;
   private final List<Consumer<TokenRing>> ringListeners = new CopyOnWriteArrayList<>();
   private volatile TokenRing ring = TokenRing.empty();
+  // the ring once the change in flight completes; null when none is (the common case costs nothing)
+  private volatile TokenRing future;
 
   /** Registers itself with the gossiper; construct it before {@link Gossiper#start}. */
   public GossipClusterView(Gossiper gossiper, int replicationFactor) {
@@ -63,8 +66,9 @@ public final class GossipClusterView implements ClusterView, MembershipListener 
   /**
    * Takes tokens for this node and publishes it NORMAL: balanced tokens from {@link TokenAllocator}
    * over the ring as this node sees it now, or evenly spaced ones in an empty ring. Join one node
-   * at a time, each after the previous one's tokens have spread (issue 6 enforces this with a
-   * lease); until data streaming exists, a joining node owns its ranges at once.
+   * at a time, each after the previous one's tokens have spread. The node owns its ranges at once,
+   * with no data: only for the gossip-only test fixture; a real node joins through {@code
+   * streaming.Bootstrap} (JOINING, stream, NORMAL).
    */
   public List<Long> joinRing(int vnodes) {
     EndpointState local = gossiper.localState();
@@ -100,6 +104,27 @@ public final class GossipClusterView implements ClusterView, MembershipListener 
     return gossiper.state(hostId).map(EndpointState::getInternodeAddress).filter(a -> !a.isEmpty());
   }
 
+  /** The ring after the change in flight (JOINING members in, LEAVING ones out), if one is. */
+  public Optional<TokenRing> futureRing() {
+    return Optional.ofNullable(future);
+  }
+
+  @Override
+  public List<String> pendingReplicasFor(long token) {
+    TokenRing f = future;
+    if (f == null) {
+      return List.of();
+    }
+    var natural = ring.replicasFor(token, replicationFactor);
+    var pending = new ArrayList<String>();
+    for (String host : f.replicasFor(token, replicationFactor)) {
+      if (!natural.contains(host)) {
+        pending.add(host);
+      }
+    }
+    return pending;
+  }
+
   @Override
   public void onJoin(EndpointState state) {
     rebuild();
@@ -116,7 +141,16 @@ public final class GossipClusterView implements ClusterView, MembershipListener 
   }
 
   private synchronized void rebuild() {
-    TokenRing next = buildRing(gossiper.states().values());
+    Collection<EndpointState> states = gossiper.states().values();
+    TokenRing next = buildRing(states);
+    boolean changing =
+        states.stream()
+            .anyMatch(
+                s ->
+                    s.getTokensCount() > 0
+                        && (s.getStatus() == NodeStatus.LEAVING
+                            || s.getStatus() == NodeStatus.JOINING));
+    future = changing ? buildFutureRing(states) : null;
     if (!next.equals(ring)) {
       ring = next;
       logger.debug("{}: ring now {}", gossiper.localHostId(), next);
@@ -126,10 +160,24 @@ public final class GossipClusterView implements ClusterView, MembershipListener 
 
   /** The ring the given endpoint states describe; see the class comment. */
   public static TokenRing buildRing(Collection<EndpointState> states) {
+    return buildRing(states, s -> EndpointStates.ownsTokens(s.getStatus()));
+  }
+
+  /**
+   * The ring once every change in flight completes: NORMAL members and JOINING ones that published
+   * their tokens; LEAVING members are gone from it.
+   */
+  public static TokenRing buildFutureRing(Collection<EndpointState> states) {
+    return buildRing(
+        states, s -> s.getStatus() == NodeStatus.NORMAL || s.getStatus() == NodeStatus.JOINING);
+  }
+
+  private static TokenRing buildRing(
+      Collection<EndpointState> states, Predicate<EndpointState> owner) {
     long epoch = states.stream().mapToLong(EndpointState::getRingEpoch).max().orElse(0);
     var owners =
         states.stream()
-            .filter(s -> EndpointStates.ownsTokens(s.getStatus()) && s.getTokensCount() > 0)
+            .filter(s -> owner.test(s) && s.getTokensCount() > 0)
             .sorted(
                 Comparator.comparingLong(EndpointState::getRingEpoch)
                     .thenComparing(EndpointState::getHostId))

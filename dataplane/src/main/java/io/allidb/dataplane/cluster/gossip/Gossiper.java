@@ -14,6 +14,7 @@ import io.allidb.dataplane.cluster.proto.NodeStatus;
 import io.allidb.dataplane.cluster.transport.GossipReceiver;
 import io.allidb.dataplane.cluster.transport.PooledPeers;
 import io.grpc.Status;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -146,6 +147,14 @@ public final class Gossiper implements GossipReceiver, AutoCloseable {
    * it) carries {@code ring_epoch = highest epoch seen + 1}; see {@code docs/cluster.md}.
    */
   public synchronized void publish(NodeStatus status, List<Long> tokens) {
+    publish(status, tokens, localState().getChangeStartedMicros());
+  }
+
+  /**
+   * Publishes a new status and tokens with this node's ring-change claim ({@code
+   * change_started_micros}; 0 withdraws it). See "One ring change at a time" in docs/cluster.md.
+   */
+  public synchronized void publish(NodeStatus status, List<Long> tokens, long changeStartedMicros) {
     EndpointState local = localState();
     boolean ringChange =
         ownsTokens(status) != ownsTokens(local.getStatus())
@@ -156,6 +165,7 @@ public final class Gossiper implements GossipReceiver, AutoCloseable {
             .clearTokens()
             .addAllTokens(tokens)
             .setRingEpoch(ringChange ? maxRingEpoch() + 1 : local.getRingEpoch())
+            .setChangeStartedMicros(changeStartedMicros)
             .setAppVersion(++version)
             .build();
     replaceLocal(local, next);
@@ -178,6 +188,11 @@ public final class Gossiper implements GossipReceiver, AutoCloseable {
 
   public String localHostId() {
     return options.hostId();
+  }
+
+  /** The gossip round interval; ring changes wait a few of them for a state to spread. */
+  public Duration interval() {
+    return options.interval();
   }
 
   /** A snapshot of every known member's state, this node's included. */

@@ -31,6 +31,9 @@ public interface RingChanges {
     return "";
   }
 
+  /** Stops background work at shutdown; a change in progress resumes on the next start. */
+  default void close() {}
+
   /** For a node whose ring is fixed (no gossip): every change is refused, saying why. */
   static RingChanges unsupported() {
     return new RingChanges() {

@@ -9,6 +9,7 @@ import io.allidb.api.proto.AlliDBGrpc;
 import io.allidb.api.proto.BatchPutEntitiesRequest;
 import io.allidb.api.proto.BatchPutEntitiesResponse;
 import io.allidb.api.proto.DeleteEntityRequest;
+import io.allidb.api.proto.ExtractEntitiesRequest;
 import io.allidb.api.proto.GetEntityRequest;
 import io.allidb.api.proto.HealthCheckRequest;
 import io.allidb.api.proto.HealthCheckResponse;
@@ -53,10 +54,10 @@ import org.slf4j.LoggerFactory;
  * Routes one HTTP request to the node's gRPC service and writes the answer.
  *
  * <p>Routes: {@code POST /entity}, {@code POST /entities/batch} (206 when some entities failed),
- * {@code POST /query}, {@code POST /scan}, {@code GET|DELETE /entity/{id}}, {@code GET /health}
- * (200 or 503), {@code GET /metrics}, {@code GET /livez}, {@code GET /readyz}. The last four need
- * no API key; every other route forwards the {@code x-allidb-api-key} header as the call's
- * credential, so the gRPC interceptor decides, exactly as for gRPC clients.
+ * {@code POST /query}, {@code POST /scan}, {@code POST /extract}, {@code GET|DELETE /entity/{id}},
+ * {@code GET /health} (200 or 503), {@code GET /metrics}, {@code GET /livez}, {@code GET /readyz}.
+ * The last four need no API key; every other route forwards the {@code x-allidb-api-key} header as
+ * the call's credential, so the gRPC interceptor decides, exactly as for gRPC clients.
  *
  * <p>Not shareable: one instance per connection (Netty's pipeline).
  */
@@ -86,6 +87,7 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
           "/entities/batch", List.of(HttpMethod.POST),
           "/query", List.of(HttpMethod.POST),
           "/scan", List.of(HttpMethod.POST),
+          "/extract", List.of(HttpMethod.POST),
           "/health", List.of(HttpMethod.GET),
           "/metrics", List.of(HttpMethod.GET),
           "/livez", List.of(HttpMethod.GET),
@@ -186,6 +188,13 @@ final class RestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         var stub = stub(ctx, request, true, keepAlive);
         if (stub != null) {
           call(ctx, keepAlive, stub.query(body), r -> 200);
+        }
+      }
+      case "/extract" -> {
+        var body = RestJson.parse(body(request), ExtractEntitiesRequest.newBuilder()).build();
+        var stub = stub(ctx, request, true, keepAlive);
+        if (stub != null) {
+          call(ctx, keepAlive, stub.extractEntities(body), r -> 200);
         }
       }
       case "/scan" -> {

@@ -242,7 +242,8 @@ class RestServerTest {
   void serviceValidationErrorsAre400WithTheServiceMessage() throws Exception {
     var r = send("POST", "/query", "{\"k\": 3}", KEY_A);
     assertThat(r.statusCode()).isEqualTo(400);
-    assertThat(json(r).get("error").getAsString()).isEqualTo("query_vector is required");
+    assertThat(json(r).get("error").getAsString())
+        .isEqualTo("query_vector or query_text is required");
     var noEntity = send("POST", "/entity", "{}", KEY_A);
     assertThat(json(noEntity).get("error").getAsString()).isEqualTo("entity is required");
   }

@@ -1,0 +1,7 @@
+/**
+ * Hybrid retrieval: BM25 over chunk text ({@link io.allidb.dataplane.query.hybrid.TextIndex},
+ * Lucene analysis and similarity, one index per tenant) fused with the vector + graph ranking
+ * ({@link io.allidb.dataplane.query.hybrid.HybridQueryExecutor}, reciprocal rank fusion or a
+ * weighted text component).
+ */
+package io.allidb.dataplane.query.hybrid;
