@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
     description = "AlliDB: a vector + graph database for retrieval-augmented generation.",
     subcommands = {
       ServerCommand.class,
+      KeysCommand.class,
       EntityCommands.Put.class,
       EntityCommands.Get.class,
       EntityCommands.Delete.class,
@@ -36,10 +37,21 @@ import picocli.CommandLine.Command;
     })
 public final class AlliDbCli {
 
+  /** Loggers that would print HTTP/2 headers (credentials) at DEBUG. */
+  static final java.util.List<String> NETTY_FRAME_LOGGERS =
+      java.util.List.of(
+          "io.grpc.netty.shaded.io.grpc.netty.NettyServerHandler",
+          "io.grpc.netty.shaded.io.grpc.netty.NettyClientHandler");
+
   public static void main(String[] args) {
     // DJL probes for CUDA on every start and warns when there is none; the CPU is what we use
     if (System.getProperty("org.slf4j.simpleLogger.log.ai.djl") == null) {
       System.setProperty("org.slf4j.simpleLogger.log.ai.djl", "error");
+    }
+    // grpc-netty's HTTP/2 frame logger prints request headers, the API key among them, at DEBUG:
+    // keep it at INFO even when an operator turns debug logging on (docs/security.md)
+    for (String frames : NETTY_FRAME_LOGGERS) {
+      System.setProperty("org.slf4j.simpleLogger.log." + frames, "info");
     }
     System.exit(run(args));
   }

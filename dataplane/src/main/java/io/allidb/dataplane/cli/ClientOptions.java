@@ -24,8 +24,9 @@ import picocli.CommandLine.Spec;
  * and the per-call deadline. Talks plaintext gRPC for now.
  *
  * <p>The key comes from {@code --api-key}, else {@code $ALLIDB_API_KEY}, else {@code
- * --api-key-file}, else the dev key file a local {@code allidb server} generated ({@code
- * $ALLIDB_DATA_DIR/api-keys} or {@code ./data/api-keys}). It is sent, never printed.
+ * --api-key-file}, else the dev key a local {@code allidb server} generated ({@code
+ * $ALLIDB_DATA_DIR/dev-api-key} or {@code ./data/dev-api-key}; a pre-hashing dev node's {@code
+ * api-keys}). It is sent, never printed.
  *
  * <p>Not thread-safe; picocli fills it once per invocation.
  */
@@ -48,8 +49,7 @@ final class ClientOptions {
 
   @Option(
       names = "--api-key-file",
-      description =
-          "File whose first non-comment line starts with the key (a server key file works).")
+      description = "File whose first non-comment line starts with the key <key-id>.<secret>.")
   Path apiKeyFile;
 
   @Option(
@@ -92,9 +92,15 @@ final class ClientOptions {
       return firstKey(apiKeyFile);
     }
     String dataDir = System.getenv("ALLIDB_DATA_DIR");
-    Path dev = Path.of(dataDir != null && !dataDir.isBlank() ? dataDir : "data", "api-keys");
+    Path data = Path.of(dataDir != null && !dataDir.isBlank() ? dataDir : "data");
+    Path dev = data.resolve(DevApiKey.CLIENT_FILE);
     if (Files.isReadable(dev)) {
       return firstKey(dev);
+    }
+    // a dev node created before hashed key sets kept its clear key in the key set itself
+    Path legacy = data.resolve("api-keys");
+    if (Files.isReadable(legacy) && firstKey(legacy).contains(".")) {
+      return firstKey(legacy);
     }
     throw new ParameterException(
         spec.commandLine(),

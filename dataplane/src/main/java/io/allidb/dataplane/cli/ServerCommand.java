@@ -16,7 +16,9 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code allidb server}: runs one node in the foreground until SIGTERM/SIGINT, then shuts down
@@ -65,9 +67,14 @@ final class ServerCommand implements Callable<Integer> {
   @Option(
       names = "--api-key-file",
       description =
-          "API key file, lines '<key-id>.<secret> <tenant>'. Without it a dev key is generated in"
+          "API key set: a file of key lines or a directory of such files (a mounted Secret);"
+              + " reloaded on change (docs/security.md). Without it a dev key is generated in"
               + " <data-dir>/api-keys.")
   Path apiKeyFile;
+
+  @Mixin TlsFlags tls;
+
+  @Spec CommandSpec spec;
 
   @Option(
       names = "--max-message-bytes",
@@ -107,15 +114,25 @@ final class ServerCommand implements Callable<Integer> {
         // printed once: the file is the only other place it exists
         out.println("Generated a dev API key for tenant '" + DevApiKey.TENANT + "' (shown once):");
         out.println("  " + key);
-        out.println("Send it as gRPC metadata x-allidb-api-key. Stored in " + keys + " (0600).");
+        out.println(
+            "Send it as x-allidb-api-key. The node stores only its hash in "
+                + keys
+                + "; the key itself is in "
+                + DevApiKey.clientFile(keys)
+                + " (0600) for the local CLI.");
       }
       err.println("*****************************************************************");
       err.println("WARNING: authentication is in DEV MODE (generated key in " + keys + ").");
       err.println("Do not expose this node; pass --api-key-file for real keys.");
       err.println("*****************************************************************");
     }
+    if (tls.plaintext()) {
+      err.println(
+          "WARNING: gRPC and REST serve PLAINTEXT (development); pass --tls-cert/--tls-key.");
+    }
     NodeConfig.Builder builder =
         NodeConfig.builder(dir)
+            .security(tls.toOptions(spec.commandLine()))
             .nodeId(nodeId)
             .bindAddress(bind)
             .grpcPort(grpcPort)

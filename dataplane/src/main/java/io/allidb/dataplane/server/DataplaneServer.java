@@ -20,6 +20,9 @@ import io.allidb.dataplane.node.EntityStore;
 import io.allidb.dataplane.query.GraphRagQueryExecutor;
 import io.allidb.dataplane.query.QueryExecutor;
 import io.allidb.dataplane.query.hybrid.HybridQueryExecutor;
+import io.allidb.dataplane.security.PublicTls;
+import io.allidb.dataplane.security.ReloadingKeySet;
+import io.allidb.dataplane.security.SecurityOptions;
 import io.allidb.dataplane.server.rest.RestServer;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
@@ -73,6 +76,8 @@ public final class DataplaneServer implements AutoCloseable {
   private Server inProcessServer;
   private ManagedChannel inProcessChannel;
   private RestServer rest;
+  private ReloadingKeySet keys;
+  private PublicTls publicTls;
   private boolean closed;
 
   /** A node whose queries run on the Graph RAG executor over the node's indexes. */
@@ -136,23 +141,32 @@ public final class DataplaneServer implements AutoCloseable {
     if (server != null) {
       throw new IllegalStateException("already started");
     }
-    ApiKeys keys = ApiKeys.load(config.apiKeyFile());
+    openSecurity();
     if (config.httpPort() >= 0) {
       // up before storage opens, so /livez answers (and /readyz says 503) during WAL replay
       rest =
           new RestServer(
-                  config.bindAddress(),
-                  config.httpPort(),
-                  config.maxInboundMessageBytes(),
-                  RestServer.DEFAULT_DEADLINE,
-                  () -> serving,
-                  config.storage().metrics())
-              .start();
+              config.bindAddress(),
+              config.httpPort(),
+              config.maxInboundMessageBytes(),
+              RestServer.DEFAULT_DEADLINE,
+              () -> serving,
+              config.storage().metrics());
+      try {
+        if (publicTls != null) {
+          rest.tls(publicTls.restContext());
+        }
+        rest.start();
+      } catch (IOException | RuntimeException e) {
+        closeSecurity();
+        throw e;
+      }
     }
     try {
       store = EntityStore.open(config.storage(), VectorIndexOptions.defaults());
     } catch (IOException | RuntimeException e) {
       closeRest();
+      closeSecurity();
       throw e;
     }
     try {
@@ -160,6 +174,7 @@ public final class DataplaneServer implements AutoCloseable {
       cluster = ClusterNode.start(config, store, queryExecutors.apply(store), clusterRuntimes);
     } catch (IOException | RuntimeException e) {
       closeRest();
+      closeSecurity();
       store.close();
       throw e;
     }
@@ -184,12 +199,17 @@ public final class DataplaneServer implements AutoCloseable {
               config,
               () -> serving,
               ai);
-      var auth = new ApiKeyAuthInterceptor(keys);
+      var auth = new ApiKeyAuthInterceptor(keys, config.storage().clock());
+      if (publicTls != null) {
+        if (!(serverBuilder instanceof NettyServerBuilder netty)) {
+          throw new IllegalStateException(
+              "client-facing TLS needs the Netty transport (DataplaneServer.forNetty)");
+        }
+        netty.sslContext(publicTls.grpcContext());
+      }
       var drained = DrainGuards.publicWrites(cluster.drain);
-      // interceptors run last-listed first: authenticate, then the admin or drain check
-      var admin =
-          ServerInterceptors.intercept(
-              new NodeAdminService(adminParts()), AdminAuthInterceptor.reservedTenant(), auth);
+      // the admin service's RPCs need the admin scope (ScopePolicy), checked by auth
+      var admin = ServerInterceptors.intercept(new NodeAdminService(adminParts()), auth);
       server =
           serverBuilder
               .maxInboundMessageSize(config.maxInboundMessageBytes())
@@ -219,6 +239,7 @@ public final class DataplaneServer implements AutoCloseable {
       if (ai != null) {
         ai.close();
       }
+      closeSecurity();
       cluster.close();
       store.close();
       throw e;
@@ -227,11 +248,12 @@ public final class DataplaneServer implements AutoCloseable {
     health.setStatus("", ServingStatus.SERVING);
     health.setStatus(AlliDBGrpc.SERVICE_NAME, ServingStatus.SERVING);
     logger.info(
-        "node {} serving gRPC on port {}{} with {} API key(s), data in {}",
+        "node {} serving gRPC on port {}{} ({}) with {} API key(s), data in {}",
         config.nodeId(),
         server.getPort(),
         rest == null ? "" : " and REST on port " + rest.port(),
-        keys.size(),
+        publicTls == null ? "PLAINTEXT" : "TLS",
+        keys.get().size(),
         config.dataDir());
     return this;
   }
@@ -378,10 +400,41 @@ public final class DataplaneServer implements AutoCloseable {
         ai.close();
         cluster.close();
       } finally {
+        closeSecurity();
         store.close();
       }
     }
     logger.info("node {} stopped", config.nodeId());
+  }
+
+  /** Loads the key set (and starts watching it) and the client-facing TLS material. */
+  private void openSecurity() throws IOException {
+    SecurityOptions security = config.security();
+    keys = ReloadingKeySet.start(config.apiKeyFile(), security.keyCheckInterval());
+    if (security.publicTls() != null) {
+      try {
+        publicTls =
+            PublicTls.open(
+                security.publicTls(), security.publicClientAuth(), security.tlsReloadInterval());
+      } catch (IOException | RuntimeException e) {
+        keys.close();
+        throw e;
+      }
+    } else {
+      logger.warn(
+          "node {}: client-facing gRPC and REST serve PLAINTEXT (development setting); API keys"
+              + " cross the network unencrypted. Configure TLS certificates for production.",
+          config.nodeId());
+    }
+  }
+
+  private void closeSecurity() {
+    if (publicTls != null) {
+      publicTls.close();
+    }
+    if (keys != null) {
+      keys.close();
+    }
   }
 
   private void closeRest() {

@@ -19,11 +19,15 @@ import io.allidb.dataplane.cluster.transport.PeerAddresses;
 import io.allidb.dataplane.cluster.transport.Peers;
 import io.allidb.dataplane.cluster.transport.PooledPeers;
 import io.allidb.dataplane.cluster.transport.ReplicaHandler;
+import io.allidb.dataplane.security.InternodeTls;
+import io.allidb.dataplane.security.PeerNames;
+import io.allidb.dataplane.security.TlsFiles;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.Collector;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -69,31 +73,55 @@ public final class GossipClusterRuntime implements ClusterRuntime {
   private final List<Collector> metrics = new ArrayList<>();
   private volatile LongSupplier loadBytes = () -> 0;
   private InternodeServer server;
+  private final InternodeTls tls;
 
   private GossipClusterRuntime(NodeConfig config, NetworkFaults faults, Duration interval) {
     this.config = config;
     this.options = config.cluster();
     this.hostId = config.hostId();
     this.interval = interval;
-    if (!options.plaintextInternode()) {
-      // the security issue adds mTLS; until then the only transport is plaintext, and it is
-      // never chosen by omission
+    TlsFiles tlsFiles = config.security().internodeTls();
+    if (tlsFiles == null && !options.plaintextInternode()) {
+      // plaintext is never chosen by omission
       throw new IllegalArgumentException(
-          "internode TLS is not available yet; a development cluster must opt in to plaintext"
-              + " internode traffic explicitly (--internode-plaintext-for-development)");
+          "internode traffic needs mTLS (--internode-tls-dir) or, for development, the explicit"
+              + " --internode-plaintext-for-development");
+    }
+    if (tlsFiles != null && options.plaintextInternode()) {
+      throw new IllegalArgumentException(
+          "--internode-tls-dir and --internode-plaintext-for-development exclude each other");
     }
     if (options.publishedAddress().isEmpty()) {
       throw new IllegalArgumentException(
           "a cluster node needs its published address (host:port peers reach its internode port"
               + " at); it is never guessed");
     }
+    try {
+      // member names are read per handshake, from the gossip view set below
+      this.tls =
+          tlsFiles == null
+              ? null
+              : InternodeTls.open(
+                  tlsFiles,
+                  config.security().tlsReloadInterval(),
+                  this::memberNames,
+                  config.security().internodePeerNames());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
     var builder =
         PooledPeers.builder()
             .localHostId(hostId)
             .addresses(new PeerAddresses())
-            .plaintextForDevelopment()
             .maxInboundMessageBytes(config.maxInboundMessageBytes())
             .metrics(config.storage().metrics());
+    if (tls != null) {
+      builder.credentials(tls.channelCredentials());
+    } else {
+      logger.warn(
+          "{}: internode traffic (gossip, replication) is PLAINTEXT (development setting)", hostId);
+      builder.plaintextForDevelopment();
+    }
     if (faults != null) {
       builder.faults(faults);
     }
@@ -119,6 +147,20 @@ public final class GossipClusterRuntime implements ClusterRuntime {
                 .build(),
             peers);
     this.view = new GossipClusterView(gossiper, options.replicationFactor()); // listens from now
+  }
+
+  /** Names of current members and seeds, for the handshake's member check. */
+  private java.util.Collection<String> memberNames() {
+    return PeerNames.of(view, seedNames(options)).get();
+  }
+
+  /** Seeds as {@code host:port} names for the internode identity rule (PeerNames). */
+  private static List<String> seedNames(ClusterOptions o) {
+    var out = new ArrayList<>(o.seeds());
+    if (!o.seedDnsName().isEmpty()) {
+      out.add(o.seedDnsName());
+    }
+    return out;
   }
 
   /** The factory {@code allidb server} uses in cluster mode. */
@@ -158,11 +200,17 @@ public final class GossipClusterRuntime implements ClusterRuntime {
   public void start(ReplicaHandler replica, LongSupplier loadBytes) throws IOException {
     this.loadBytes = loadBytes;
     try {
-      server =
+      var serverBuilder =
           InternodeServer.builder()
               .bindAddress(options.internodeBindAddress())
-              .port(options.internodePort())
-              .plaintextForDevelopment()
+              .port(options.internodePort());
+      if (tls != null) {
+        serverBuilder.credentials(tls.serverCredentials());
+      } else {
+        serverBuilder.plaintextForDevelopment();
+      }
+      server =
+          serverBuilder
               .gossip(gossiper)
               .replicas(replica)
               .maxInboundMessageBytes(config.maxInboundMessageBytes())
@@ -371,5 +419,8 @@ public final class GossipClusterRuntime implements ClusterRuntime {
       server.close();
     }
     peers.close();
+    if (tls != null) {
+      tls.close();
+    }
   }
 }

@@ -2,6 +2,7 @@ package io.allidb.dataplane.server;
 
 import io.allidb.dataplane.ai.AiOptions;
 import io.allidb.dataplane.query.QueryDefaults;
+import io.allidb.dataplane.security.SecurityOptions;
 import io.allidb.dataplane.storage.StorageOptions;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,7 +17,8 @@ import java.util.Objects;
  * @param bindAddress the address the gRPC and REST listeners bind to
  * @param grpcPort public gRPC port; 0 picks a free port
  * @param httpPort port of the REST mirror; 0 picks a free port, -1 disables it
- * @param apiKeyFile key file read by {@link ApiKeys} ({@code <key-id>.<secret> <tenant>} lines)
+ * @param apiKeyFile API key set: a file of key lines or a directory of such files (a mounted
+ *     Secret), see {@link io.allidb.dataplane.security.KeySet}; reloaded on change
  * @param storage storage engine options
  * @param maxInboundMessageBytes largest accepted request; larger ones get {@code
  *     RESOURCE_EXHAUSTED}. Bigger allows larger batches at the cost of memory per call (the
@@ -27,6 +29,7 @@ import java.util.Objects;
  * @param query the Graph RAG query's defaults and limits, score weights included
  * @param cluster ring membership, replication, consistency and hinted handoff settings
  * @param ai embedding provider, embed-on-write policy and LLM (docs/ai.md)
+ * @param security TLS of the client-facing and internode ports, key and certificate reload
  */
 public record NodeConfig(
     String nodeId,
@@ -41,7 +44,8 @@ public record NodeConfig(
     int vectorDimension,
     QueryDefaults query,
     ClusterOptions cluster,
-    AiOptions ai) {
+    AiOptions ai,
+    SecurityOptions security) {
 
   public static final int DEFAULT_GRPC_PORT = 7000;
   public static final int DEFAULT_HTTP_PORT = 7080;
@@ -62,6 +66,7 @@ public record NodeConfig(
     Objects.requireNonNull(query, "query");
     Objects.requireNonNull(cluster, "cluster");
     Objects.requireNonNull(ai, "ai");
+    Objects.requireNonNull(security, "security");
     if (nodeId.isEmpty()) {
       throw new IllegalArgumentException("nodeId must not be empty");
     }
@@ -108,6 +113,7 @@ public record NodeConfig(
     private QueryDefaults query = QueryDefaults.standard();
     private ClusterOptions cluster = ClusterOptions.builder().build();
     private AiOptions ai = AiOptions.defaults();
+    private SecurityOptions security = SecurityOptions.builder().build();
 
     private Builder(Path dataDir) {
       this.dataDir = Objects.requireNonNull(dataDir, "dataDir");
@@ -172,6 +178,12 @@ public record NodeConfig(
       return this;
     }
 
+    /** Default: plaintext client-facing ports (development; logged as a warning at start). */
+    public Builder security(SecurityOptions v) {
+      security = v;
+      return this;
+    }
+
     public Builder vectorDimension(int v) {
       vectorDimension = v;
       return this;
@@ -191,7 +203,8 @@ public record NodeConfig(
           vectorDimension,
           query,
           cluster,
-          ai);
+          ai,
+          security);
     }
   }
 }

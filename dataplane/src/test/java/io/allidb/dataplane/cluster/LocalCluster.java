@@ -7,11 +7,13 @@ import io.allidb.dataplane.cluster.ring.TokenRing;
 import io.allidb.dataplane.cluster.transport.Peers;
 import io.allidb.dataplane.cluster.transport.ReplicaHandler;
 import io.allidb.dataplane.node.EntityStore;
+import io.allidb.dataplane.security.Scope;
 import io.allidb.dataplane.server.ApiKeyAuthInterceptor;
 import io.allidb.dataplane.server.ClusterOptions;
 import io.allidb.dataplane.server.ClusterRuntime;
 import io.allidb.dataplane.server.DataplaneServer;
 import io.allidb.dataplane.server.NodeConfig;
+import io.allidb.dataplane.server.TestNode;
 import io.allidb.dataplane.storage.StorageOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
@@ -25,6 +27,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -44,7 +47,7 @@ public final class LocalCluster implements AutoCloseable {
   public static final String TENANT = "acme";
   public static final String KEY = "key-c.cccccccccccccccccccccccccccccccc";
 
-  /** An admin key (tenant {@code _admin}, see AdminAuthInterceptor) for the node admin API. */
+  /** A key with the admin scope (ScopePolicy) for the node admin API. */
   public static final String ADMIN_KEY = "key-a.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 
   private final Path root;
@@ -94,7 +97,10 @@ public final class LocalCluster implements AutoCloseable {
     var cluster = new LocalCluster(root, nodes, rf, 42, options);
     cluster.replayInterval = replayInterval;
     Files.createDirectories(root);
-    Files.writeString(root.resolve("keys"), KEY + " " + TENANT + "\n" + ADMIN_KEY + " _admin\n");
+    Files.writeString(
+        root.resolve("keys"),
+        TestNode.keyLine(KEY, TENANT, EnumSet.of(Scope.READ, Scope.WRITE))
+            + TestNode.keyLine(ADMIN_KEY, "_admin", EnumSet.of(Scope.ADMIN)));
     try {
       for (int i = 0; i < nodes; i++) {
         cluster.startNode(i);

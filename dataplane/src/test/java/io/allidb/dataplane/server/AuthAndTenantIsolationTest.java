@@ -162,6 +162,22 @@ class AuthAndTenantIsolationTest {
   }
 
   @Test
+  void theNodeAdminApiNeedsTheAdminScope() {
+    var info = io.allidb.api.admin.NodeInfoRequest.getDefaultInstance();
+    assertStatus(
+        () ->
+            TestNode.withKey(io.allidb.api.admin.NodeAdminGrpc.newBlockingStub(node.channel), KEY_B)
+                .nodeInfo(info),
+        Status.Code.PERMISSION_DENIED,
+        "API key key-b lacks scope admin for NodeInfo");
+    assertThat(
+            TestNode.withKey(io.allidb.api.admin.NodeAdminGrpc.newBlockingStub(node.channel), KEY_A)
+                .nodeInfo(info)
+                .getHostId())
+        .isNotEmpty();
+  }
+
+  @Test
   void healthChecksNeedNoKey() {
     var health = node.stub(null).healthCheck(HealthCheckRequest.getDefaultInstance());
     assertThat(health.getHealthy()).isTrue();

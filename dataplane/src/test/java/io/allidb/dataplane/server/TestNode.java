@@ -3,6 +3,8 @@ package io.allidb.dataplane.server;
 import io.allidb.api.proto.AlliDBGrpc;
 import io.allidb.dataplane.node.EntityStore;
 import io.allidb.dataplane.query.QueryExecutor;
+import io.allidb.dataplane.security.KeySetFormat;
+import io.allidb.dataplane.security.Scope;
 import io.allidb.dataplane.storage.StorageOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
@@ -15,6 +17,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.EnumSet;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
@@ -27,6 +31,12 @@ public final class TestNode implements AutoCloseable {
   public static final String TENANT_B = "tenant-b";
   public static final String KEY_A = "key-a.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
   public static final String KEY_B = "key-b.bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
+
+  /** Tenant A, read scope only. */
+  public static final String KEY_A_READ = "key-a-read.rrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrr";
+
+  /** Tenant A, write scope only. */
+  public static final String KEY_A_WRITE = "key-a-write.wwwwwwwwwwwwwwwwwwwwwwwwwwwwwwww";
 
   public final DataplaneServer server;
   final ManagedChannel channel;
@@ -81,12 +91,22 @@ public final class TestNode implements AutoCloseable {
       throws IOException {
     Path keys = dir.resolve("keys");
     Files.writeString(
-        keys, "# test keys\n" + KEY_A + " " + TENANT_A + "\n" + KEY_B + " " + TENANT_B + "\n");
+        keys,
+        "# test keys\n"
+            + keyLine(KEY_A, TENANT_A, EnumSet.allOf(Scope.class))
+            + keyLine(KEY_B, TENANT_B, EnumSet.of(Scope.READ, Scope.WRITE))
+            + keyLine(KEY_A_READ, TENANT_A, EnumSet.of(Scope.READ))
+            + keyLine(KEY_A_WRITE, TENANT_A, EnumSet.of(Scope.WRITE)));
     var storage = StorageOptions.builder(dir.resolve("storage")).clock(clock).build();
     // REST off unless a test turns it on (httpPort(0)): the default 7080 would collide
     return config
         .apply(NodeConfig.builder(dir).apiKeyFile(keys).storage(storage).httpPort(-1))
         .build();
+  }
+
+  /** The key-set line (hash entry) of a presented key, with a newline. */
+  public static String keyLine(String presented, String tenant, Set<Scope> scopes) {
+    return KeySetFormat.format(KeySetFormat.entryFor(presented, tenant, scopes, null, null)) + "\n";
   }
 
   /** A blocking stub that sends {@code apiKey}; null sends no key at all. */

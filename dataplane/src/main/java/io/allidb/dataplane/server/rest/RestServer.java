@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
@@ -45,6 +46,7 @@ public final class RestServer implements AutoCloseable {
   private final int port;
   private final int maxBodyBytes;
   private final RestHandler.Backend backend;
+  private SslContext tls;
   private EventLoopGroup boss;
   private EventLoopGroup workers;
   private io.netty.channel.Channel listener;
@@ -66,6 +68,14 @@ public final class RestServer implements AutoCloseable {
     this.port = port;
     this.maxBodyBytes = maxBodyBytes;
     this.backend = new RestHandler.Backend(deadline, ready, metrics);
+  }
+
+  /**
+   * Serves HTTPS with {@code context} (its key manager may reload); call before {@link #start()}.
+   */
+  public synchronized RestServer tls(SslContext context) {
+    this.tls = context;
+    return this;
   }
 
   /**
@@ -92,6 +102,9 @@ public final class RestServer implements AutoCloseable {
                 new ChannelInitializer<SocketChannel>() {
                   @Override
                   protected void initChannel(SocketChannel ch) {
+                    if (tls != null) {
+                      ch.pipeline().addLast(tls.newHandler(ch.alloc()));
+                    }
                     ch.pipeline()
                         .addLast(new HttpServerCodec())
                         .addLast(new JsonTooLargeAggregator(maxBodyBytes))
@@ -104,7 +117,8 @@ public final class RestServer implements AutoCloseable {
       closeLoops();
       throw new IOException("cannot serve REST on " + bindAddress + ":" + port, e);
     }
-    logger.info("REST mirror listening on {}:{}", bindAddress, port());
+    logger.info(
+        "REST mirror listening on {}:{} ({})", bindAddress, port(), tls == null ? "HTTP" : "HTTPS");
     return this;
   }
 

@@ -1,0 +1,231 @@
+package io.allidb.dataplane.security;
+
+import io.grpc.util.AdvancedTlsX509KeyManager;
+import io.grpc.util.AdvancedTlsX509TrustManager;
+import io.grpc.util.AdvancedTlsX509TrustManager.Verification;
+import io.grpc.util.CertificateUtils;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.PrivateKey;
+import java.security.Signature;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.X509ExtendedKeyManager;
+import javax.net.ssl.X509ExtendedTrustManager;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Key and trust managers over PEM files that pick up new files without a restart, so a TLS context
+ * built once on them serves the rotated certificate from the next handshake on. The managers are
+ * grpc-java's {@link AdvancedTlsX509KeyManager} and {@link AdvancedTlsX509TrustManager} (they swap
+ * material atomically under live TLS contexts); the file watching is ours, because grpc-java's own
+ * file reload polls at most once a minute and compares modification times only.
+ *
+ * <p>Every {@code period} the files' contents are hashed; on a change the new certificate chain,
+ * key and bundle are parsed, the key is checked against the certificate (a signature round trip),
+ * and only then swapped in. A file that is unreadable, half-written or a key that does not match
+ * keeps the previous material and logs an error naming the files (never their content). Connections
+ * already established are untouched, so in-flight requests finish on the old session.
+ *
+ * <p>The trust bundle may hold several CA certificates (old and new CA during a CA rotation).
+ * Verification is always on: chain to the bundle, plus host-name checking where asked and the
+ * optional peer check ({@link PeerNames}); there is no way to skip it.
+ *
+ * <p>Thread-safe; {@link #close()} stops the file checks.
+ */
+public final class ReloadingTls implements AutoCloseable {
+  private static final Logger logger = LoggerFactory.getLogger(ReloadingTls.class);
+
+  private final TlsFiles files;
+  private final AdvancedTlsX509KeyManager keyManager = new AdvancedTlsX509KeyManager();
+  private final AdvancedTlsX509TrustManager trustManager;
+  private byte[] identityHash;
+  private byte[] trustHash;
+  private ScheduledFuture<?> task;
+
+  private ReloadingTls(TlsFiles files, AdvancedTlsX509TrustManager trustManager) {
+    this.files = files;
+    this.trustManager = trustManager;
+  }
+
+  /**
+   * Loads the files now and re-checks them every {@code period} on {@code scheduler}.
+   *
+   * @param hostNameCheck whether a peer's certificate must also match the host name dialled (the
+   *     client side of an internode call); servers pass false
+   * @param peerCheck an extra check of the verified peer chain (null for none)
+   * @throws IOException naming the file that cannot be read or parsed
+   */
+  public static ReloadingTls open(
+      TlsFiles files,
+      Duration period,
+      ScheduledExecutorService scheduler,
+      boolean hostNameCheck,
+      AdvancedTlsX509TrustManager.SslSocketAndEnginePeerVerifier peerCheck)
+      throws IOException {
+    AdvancedTlsX509TrustManager tm = null;
+    if (files.trustBundle() != null) {
+      try {
+        var b =
+            AdvancedTlsX509TrustManager.newBuilder()
+                .setVerification(
+                    hostNameCheck
+                        ? Verification.CERTIFICATE_AND_HOST_NAME_VERIFICATION
+                        : Verification.CERTIFICATE_ONLY_VERIFICATION);
+        if (peerCheck != null) {
+          b.setSslSocketAndEnginePeerVerifier(peerCheck);
+        }
+        tm = b.build();
+      } catch (GeneralSecurityException e) {
+        throw new IOException("cannot create a trust manager: " + e.getMessage(), e);
+      }
+    }
+    var r = new ReloadingTls(files, tm);
+    r.reload(true);
+    long ms = period.toMillis();
+    r.task = scheduler.scheduleWithFixedDelay(() -> r.check(), ms, ms, TimeUnit.MILLISECONDS);
+    return r;
+  }
+
+  private void check() {
+    try {
+      reload(false);
+    } catch (IOException | RuntimeException e) {
+      logger.error("TLS material not reloaded, keeping the previous one: {}", e.getMessage());
+    }
+  }
+
+  /** Re-reads the files and swaps changed material in; synchronized with the scheduled check. */
+  synchronized void reload(boolean first) throws IOException {
+    byte[] cert = read(files.certificateChain());
+    byte[] key = read(files.privateKey());
+    byte[] id = hash(cert, key);
+    if (!Arrays.equals(id, identityHash)) {
+      X509Certificate[] chain;
+      PrivateKey privateKey;
+      try {
+        chain = CertificateUtils.getX509Certificates(new ByteArrayInputStream(cert));
+        privateKey = CertificateUtils.getPrivateKey(new ByteArrayInputStream(key));
+      } catch (IOException | GeneralSecurityException | RuntimeException e) {
+        throw new IOException(
+            "cannot parse TLS certificate "
+                + files.certificateChain()
+                + " or key "
+                + files.privateKey()
+                + " ("
+                + e.getClass().getSimpleName()
+                + ")",
+            null);
+      }
+      if (chain.length == 0) {
+        throw new IOException("no certificate in " + files.certificateChain());
+      }
+      checkPair(chain[0], privateKey);
+      keyManager.updateIdentityCredentials(chain, privateKey);
+      identityHash = id;
+      if (!first) {
+        logger.info(
+            "TLS certificate reloaded from {}: {}, valid until {}",
+            files.certificateChain(),
+            chain[0].getSubjectX500Principal().getName(),
+            chain[0].getNotAfter().toInstant());
+      }
+    }
+    if (trustManager != null) {
+      byte[] bundle = read(files.trustBundle());
+      byte[] th = hash(bundle);
+      if (!Arrays.equals(th, trustHash)) {
+        try {
+          X509Certificate[] cas =
+              CertificateUtils.getX509Certificates(new ByteArrayInputStream(bundle));
+          if (cas.length == 0) {
+            throw new IOException("no CA certificate in " + files.trustBundle());
+          }
+          trustManager.updateTrustCredentials(cas);
+          trustHash = th;
+          if (!first) {
+            logger.info(
+                "TLS trust bundle reloaded from {}: {} CA(s)", files.trustBundle(), cas.length);
+          }
+        } catch (GeneralSecurityException | RuntimeException e) {
+          throw new IOException(
+              "cannot load TLS trust bundle " + files.trustBundle() + ": " + e.getMessage(), null);
+        }
+      }
+    }
+  }
+
+  /** A half-rotated pair (new certificate, old key) must never reach a handshake. */
+  private void checkPair(X509Certificate cert, PrivateKey key) throws IOException {
+    String alg = "EC".equals(key.getAlgorithm()) ? "SHA256withECDSA" : "SHA256withRSA";
+    try {
+      byte[] challenge =
+          "allidb-tls-key-check".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+      Signature s = Signature.getInstance(alg);
+      s.initSign(key);
+      s.update(challenge);
+      byte[] sig = s.sign();
+      Signature v = Signature.getInstance(alg);
+      v.initVerify(cert.getPublicKey());
+      v.update(challenge);
+      if (!v.verify(sig)) {
+        throw new IOException(
+            "TLS key "
+                + files.privateKey()
+                + " does not match certificate "
+                + files.certificateChain());
+      }
+    } catch (GeneralSecurityException e) {
+      throw new IOException(
+          "TLS key " + files.privateKey() + " does not fit certificate " + files.certificateChain(),
+          null);
+    }
+  }
+
+  private static byte[] read(Path file) throws IOException {
+    try {
+      return Files.readAllBytes(file);
+    } catch (IOException e) {
+      throw new IOException("cannot read " + file + ": " + e.getClass().getSimpleName(), null);
+    }
+  }
+
+  private static byte[] hash(byte[]... parts) {
+    try {
+      var md = MessageDigest.getInstance("SHA-256");
+      for (byte[] p : parts) {
+        md.update(p);
+        md.update((byte) 0);
+      }
+      return md.digest();
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("every JDK ships SHA-256", e);
+    }
+  }
+
+  /** The identity presented to peers; follows the certificate and key files. */
+  public X509ExtendedKeyManager keyManager() {
+    return keyManager;
+  }
+
+  /** Verifies peers against the trust bundle; null when no bundle was given. */
+  public X509ExtendedTrustManager trustManager() {
+    return trustManager;
+  }
+
+  @Override
+  public void close() {
+    if (task != null) {
+      task.cancel(false);
+    }
+  }
+}
