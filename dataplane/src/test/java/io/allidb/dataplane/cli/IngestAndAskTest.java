@@ -33,11 +33,13 @@ class IngestAndAskTest {
     node.close();
   }
 
-  private int cli(String... args) {
+  private int cli(String... args) throws Exception {
     out = new StringWriter();
     err = new StringWriter();
+    // the node's key set holds only hashes; a client key file holds the key itself
+    Path clientKey = Files.writeString(dir.resolve("client-key"), TestNode.KEY_A + "\n");
     var all = new ArrayList<>(List.of(args));
-    all.addAll(List.of("--target", target, "--api-key-file", dir.resolve("keys").toString()));
+    all.addAll(List.of("--target", target, "--api-key-file", clientKey.toString()));
     return AlliDbCli.run(
         new PrintWriter(out, true), new PrintWriter(err, true), all.toArray(String[]::new));
   }
