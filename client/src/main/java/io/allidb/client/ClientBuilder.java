@@ -1,5 +1,6 @@
 package io.allidb.client;
 
+import io.grpc.ClientInterceptor;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,6 +38,7 @@ public abstract class ClientBuilder<B extends ClientBuilder<B>> {
   Duration deadline = Duration.ofSeconds(30);
   RetrySettings retry = RetrySettings.defaults();
   int maxInboundMessageBytes = 64 << 20;
+  final List<ClientInterceptor> interceptors = new ArrayList<>();
 
   ClientBuilder() {}
 
@@ -169,6 +171,16 @@ public abstract class ClientBuilder<B extends ClientBuilder<B>> {
       throw new IllegalArgumentException("maxInboundMessageBytes must be >= 1024; got " + bytes);
     }
     this.maxInboundMessageBytes = bytes;
+    return self();
+  }
+
+  /**
+   * Interceptors around every call (tracing, metrics, extra headers); as with gRPC's {@code
+   * ManagedChannelBuilder.intercept}, the last one runs first. They see each logical call once;
+   * retry attempts happen beneath them (a {@code ClientStreamTracer} sees each attempt).
+   */
+  public B intercept(ClientInterceptor... interceptors) {
+    this.interceptors.addAll(List.of(interceptors));
     return self();
   }
 

@@ -56,6 +56,7 @@ final class Connection {
     if (b.authority != null) {
       builder.overrideAuthority(b.authority);
     }
+    builder.intercept(b.interceptors);
     CallCredentials creds = b.apiKey == null ? null : new ApiKeyCredentials(b.apiKey);
     return new Connection(builder.build(), creds);
   }

@@ -15,6 +15,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -85,6 +88,39 @@ class AlliClusterTest {
               UnavailableException.class,
               e -> assertThat(e.serverMessage()).containsIgnoringCase("QUORUM"));
       assertThat(client.withConsistency(ConsistencyLevel.CONSISTENCY_ONE).get("e01")).isPresent();
+    }
+  }
+
+  @Test
+  void aReadRefusedForTooFewReplicasIsRetriedUntilAReplicaIsBack() throws Exception {
+    try (var client = client().build()) {
+      client.put(AlliClientTest.entity("e1", "doc", 1, 0));
+    }
+    var counter = new AttemptCounter();
+    // a long retry window: its backoffs (random in [0, bound]) must outlast the restart below
+    var retry = new RetrySettings(10, Duration.ofSeconds(2), Duration.ofSeconds(5), 2.0);
+    try (var client =
+        AlliClient.builder()
+            .nodes(addresses.get(0))
+            .plaintext()
+            .apiKey(LocalCluster.KEY)
+            .consistency(ConsistencyLevel.CONSISTENCY_QUORUM)
+            .retry(retry)
+            .deadline(Duration.ofSeconds(120))
+            .intercept(counter)
+            .build()) {
+      cluster.stop(1);
+      cluster.stop(2);
+      CompletableFuture<Optional<Entity>> read =
+          CompletableFuture.supplyAsync(() -> client.get("e1"));
+      // n1 answered UNAVAILABLE ("not enough replicas") at least once and the client retried
+      Awaitility.await("a retried attempt")
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> counter.attempts.get() >= 2);
+      assertThat(read).isNotDone();
+      cluster.restart(1);
+      assertThat(read.get(120, TimeUnit.SECONDS)).isPresent();
+      assertThat(counter.attempts.get()).isGreaterThanOrEqualTo(2);
     }
   }
 
