@@ -175,6 +175,32 @@ class AlliClientTest {
   }
 
   @Test
+  void oneClientServesManyThreadsOverItsOneChannel() throws Exception {
+    var pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+    try {
+      var futures = new ArrayList<java.util.concurrent.Future<?>>();
+      for (int t = 0; t < 8; t++) {
+        int thread = t;
+        futures.add(
+            pool.submit(
+                () -> {
+                  for (int i = 0; i < 25; i++) {
+                    String id = "t" + thread + "-" + i;
+                    client.put(entity(id, "doc", thread + 1, i));
+                    assertThat(client.get(id)).isPresent();
+                  }
+                }));
+      }
+      for (var f : futures) {
+        f.get(120, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(client.scan().pageSize(1000).stream().count()).isEqualTo(200);
+  }
+
+  @Test
   void badRequestsGiveTypedErrorsWithTheServersMessage() {
     client.put(entity("e1", "doc", 1, 0));
     // the tenant's vectors are 2-d now

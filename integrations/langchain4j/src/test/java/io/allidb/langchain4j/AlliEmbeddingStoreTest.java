@@ -260,6 +260,32 @@ class AlliEmbeddingStoreTest {
   }
 
   @Test
+  void theClientsTextQueryIsEmbeddedByTheNodeAndMatchesTheStoresSearch() {
+    String bread =
+        add(store, "Sourdough bread needs a starter, flour, water and salt.", new Metadata());
+    add(store, "The Eiffel tower is in Paris.", new Metadata());
+    // the node embeds query_text with the same local model; the hybrid mode adds BM25 over chunks
+    var hits =
+        client
+            .query()
+            .text("how to make sourdough bread")
+            .hybrid(io.allidb.api.proto.HybridMode.HYBRID_MODE_RRF)
+            .entityTypes(AlliEmbeddingStore.DEFAULT_ENTITY_TYPE)
+            .k(1)
+            .execute();
+    assertThat(hits)
+        .singleElement()
+        .satisfies(
+            h -> {
+              assertThat(h.getEntityId()).isEqualTo(bread);
+              assertThat(h.getBreakdown().getTextRank()).isEqualTo(1);
+            });
+    assertThat(search("how to make sourdough bread", 1, null))
+        .extracting(EmbeddingMatch::embeddingId)
+        .containsExactly(bread);
+  }
+
+  @Test
   void theApiKeyDecidesTheTenant() {
     add(store, "tenant a's secret plans", new Metadata());
     try (var otherClient = client(TestNode.KEY_B)) {
