@@ -6,6 +6,7 @@ import io.grpc.NameResolver;
 import io.grpc.NameResolverProvider;
 import io.grpc.NameResolverRegistry;
 import io.grpc.Status;
+import io.grpc.StatusOr;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.ArrayList;
@@ -112,7 +113,10 @@ final class StaticNodesResolverProvider extends NameResolverProvider {
                   Status.UNAVAILABLE.withDescription("cannot resolve any of " + failures));
             } else {
               // nodes that do not resolve now are retried on the next refresh
-              listener.onResult(ResolutionResult.newBuilder().setAddresses(groups).build());
+              listener.onResult(
+                  ResolutionResult.newBuilder()
+                      .setAddressesOrError(StatusOr.fromValue(groups))
+                      .build());
             }
           };
       if (offload != null) {
