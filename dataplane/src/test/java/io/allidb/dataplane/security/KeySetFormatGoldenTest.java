@@ -31,7 +31,11 @@ class KeySetFormatGoldenTest {
                 null,
                 Instant.parse("2026-03-01T00:00:00Z")),
             KeySetFormat.entryFor(
-                "globex-t3k9z0-b2.test2", "globex", EnumSet.of(Scope.READ, Scope.WRITE), null, null));
+                "globex-t3k9z0-b2.test2",
+                "globex",
+                EnumSet.of(Scope.READ, Scope.WRITE),
+                null,
+                null));
     var keyLines = lines.stream().filter(l -> !l.startsWith("#")).toList();
     assertThat(entries.stream().map(KeySetFormat::format).toList()).isEqualTo(keyLines);
   }
