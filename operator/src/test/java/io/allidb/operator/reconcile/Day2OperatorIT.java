@@ -92,6 +92,7 @@ class Day2OperatorIT {
   @Test
   void createsCertificatesAndKeysThenRotatesBothWithoutRestarts() throws Exception {
     var cluster = AlliClusters.withReplicas(1);
+    cluster.getSpec().setReplicationFactor(1);
     cluster.getMetadata().setUid(null);
     cluster.getMetadata().setGeneration(null);
     cluster.getSpec().getTls().setEnabled(true);
@@ -123,8 +124,8 @@ class Day2OperatorIT {
                   .isEqualTo("True");
             });
     var firstCa = caCertificate();
-    assertThat(leaf().getSubjectAlternativeNames().stream().map(n -> n.get(1)))
-        .contains("demo-default-0", "demo-default-0.demo-nodes.db.svc", "demo");
+    assertThat(leaf().getSubjectAlternativeNames().stream().map(n -> (Object) n.get(1)).toList())
+        .contains((Object) "demo-default-0", "demo-default-0.demo-nodes.db.svc", "demo");
     assertThat(registry.scrape().stream().map(s -> s.getMetadata().getName()))
         .contains("allidb_certificate_expiry_seconds");
 
@@ -192,6 +193,7 @@ class Day2OperatorIT {
   @Test
   void userProvidedCertificatesAreValidatedAndProblemsReported() {
     var cluster = AlliClusters.withReplicas(1);
+    cluster.getSpec().setReplicationFactor(1);
     cluster.getMetadata().setUid(null);
     cluster.getMetadata().setGeneration(null);
     cluster.getSpec().getTls().setEnabled(true);
@@ -286,7 +288,22 @@ class Day2OperatorIT {
     return client.secrets().inNamespace(NS).withName(name).get();
   }
 
+  /**
+   * Annotates the cluster while no reconcile runs: a reconcile that read the cluster before the
+   * edit fails its status patch, and in this JVM JOSDK's retry timer does not fire after an earlier
+   * operator was stopped (docs/operator.md, Not done yet), so the test would wait for nothing.
+   * Without nudges nothing triggers a reconcile; the status then stops changing.
+   */
   private void annotate(String annotation, String value) {
+    var last = new java.util.concurrent.atomic.AtomicReference<String>("");
+    await()
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(1500))
+        .until(
+            () -> {
+              var version = fetch().getMetadata().getResourceVersion();
+              return version.equals(last.getAndSet(version));
+            });
     for (int attempt = 1; ; attempt++) {
       try {
         client
