@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The day-2 part of a reconcile (issue 8), after the core plan: certificates, API keys, repair.
  * Each step is isolated: one that fails sets its condition to Unknown with the error and the others
- * still run; the next reconcile retries. While the cluster is paused the steps only report.
+ * still run; the next reconcile retries. While the cluster is paused nothing runs: the last report
+ * (status fields and conditions) is kept, so status never shows material that was not written.
  */
 final class Day2Steps {
   private static final Logger logger = LoggerFactory.getLogger(Day2Steps.class);
@@ -48,6 +49,10 @@ final class Day2Steps {
       Instant now,
       AlliClusterStatus status) {
     var old = cluster.getStatus();
+    if (paused) {
+      keepLastReport(old, status);
+      return;
+    }
     var ctx =
         new Day2Context(
             client,
@@ -97,6 +102,21 @@ final class Day2Steps {
         });
     var all = new ArrayList<>(status.getConditions());
     all.addAll(c.build());
+    status.setConditions(all);
+  }
+
+  private static void keepLastReport(AlliClusterStatus old, AlliClusterStatus status) {
+    if (old == null) {
+      return;
+    }
+    status.setCertificates(old.getCertificates());
+    status.setApiKeys(old.getApiKeys());
+    status.setRepair(old.getRepair());
+    var all = new ArrayList<>(status.getConditions());
+    old.getConditions().stream()
+        .filter(
+            c -> List.of(CERTIFICATES_VALID, API_KEYS_READY, REPAIR_HEALTHY).contains(c.getType()))
+        .forEach(all::add);
     status.setConditions(all);
   }
 
