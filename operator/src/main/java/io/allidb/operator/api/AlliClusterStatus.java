@@ -28,8 +28,8 @@ public class AlliClusterStatus {
   private Long observedGeneration;
 
   @JsonPropertyDescription(
-      "Ready, Available, Progressing, Degraded, RingStable and Scaling, in Kubernetes Condition"
-          + " shape.")
+      "Ready, Available, Progressing, Degraded, RingStable, Scaling, CertificatesValid,"
+          + " ApiKeysReady and RepairHealthy, in Kubernetes Condition shape.")
   private List<Condition> conditions = new ArrayList<>();
 
   @JsonPropertyDescription("Pods that exist for this cluster.")

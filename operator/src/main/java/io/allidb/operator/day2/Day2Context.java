@@ -11,7 +11,7 @@ import java.util.List;
  *
  * @param runningPods node pods that exist and are not terminating (they must acknowledge rollouts)
  * @param desiredPods every pod that exists or will exist at the planned size (they need material)
- * @param act false while the cluster is paused: steps report, but write and call nothing
+ * @param act false: steps plan and report, but write and call nothing (a dry run)
  */
 public record Day2Context(
     KubernetesClient client,
