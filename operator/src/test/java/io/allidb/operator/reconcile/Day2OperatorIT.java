@@ -188,6 +188,23 @@ class Day2OperatorIT {
               assertThat(lines).contains(TenantKeys.idOf(now) + " sha256:");
             });
     assertThat(fetch().getSpec().getTls().getEnabled()).as("spec untouched").isTrue();
+
+    // repair: the schedule's last tick started a round at the first reconcile; it completes as the
+    // node reports its repair done, and the gauge follows
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () -> {
+              nudge();
+              var repair = fetch().getStatus().getRepair();
+              assertThat(repair.getLastCompleted()).isNotNull();
+              assertThat(repair.getRunning()).isEmpty();
+              assertThat(condition(AlliClusterConditions.REPAIR_HEALTHY).getStatus())
+                  .isEqualTo("True");
+            });
+    assertThat(ring.calls()).anyMatch(c -> c.startsWith("startRepair demo-default-0"));
+    assertThat(registry.scrape().stream().map(s -> s.getMetadata().getName()))
+        .contains("allidb_repair_last_success_timestamp_seconds");
   }
 
   @Test
@@ -360,6 +377,7 @@ class Day2OperatorIT {
             .withName("demo-default-0")
             .withNamespace(NS)
             .withLabels(template.getMetadata().getLabels())
+            .withAnnotations(template.getMetadata().getAnnotations())
             .endMetadata()
             .withSpec(template.getSpec())
             .withNewStatus()
