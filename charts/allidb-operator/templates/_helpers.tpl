@@ -74,4 +74,12 @@ with get/create/update.
 - apiGroups: [""]
   resources: ["persistentvolumeclaims"]
   verbs: ["delete", "deletecollection"]
+# day-2: CA, TLS, node key-set and tenant Secrets (written whole, optimistic locking)
+- apiGroups: [""]
+  resources: ["secrets"]
+  verbs: ["get", "create", "update"]
+# certificate, API-key and repair events on the AlliCluster
+- apiGroups: [""]
+  resources: ["events"]
+  verbs: ["get", "create", "update"]
 {{- end -}}

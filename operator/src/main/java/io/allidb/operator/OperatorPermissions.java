@@ -26,6 +26,10 @@ import java.util.TreeSet;
  *       rolling restarts delete a pod.
  *   <li>{@code persistentvolumeclaims}: deleted after a node LEFT (delete) and on cluster deletion
  *       with {@code onDelete: Delete} (deletecollection by label).
+ *   <li>{@code secrets}: the day-2 steps (issue 8) read and write the CA, TLS, node key-set and
+ *       tenant Secrets whole, with optimistic locking ({@code SecretStore}): get, create, update.
+ *   <li>{@code events}: certificate, key and repair events on the AlliCluster ({@code
+ *       ClusterEvents}); a repeated event is read and its count updated: get, create, update.
  *   <li>{@code leases}: leader election, in the operator's own namespace only. fabric8 renews and
  *       releases the Lease with patch; JOSDK checks get, create and update before it starts.
  * </ul>
@@ -69,6 +73,8 @@ public final class OperatorPermissions {
     rules.add(
         new Rule(
             Scope.WATCHED, "", "persistentvolumeclaims", Set.of("delete", "deletecollection")));
+    rules.add(new Rule(Scope.WATCHED, "", "secrets", Set.of("get", "create", "update")));
+    rules.add(new Rule(Scope.WATCHED, "", "events", Set.of("get", "create", "update")));
     if (leaderElection) {
       rules.add(
           new Rule(

@@ -132,7 +132,7 @@ final class ServerCommand implements Callable<Integer> {
     }
     NodeConfig.Builder builder =
         NodeConfig.builder(dir)
-            .security(tls.toOptions(spec.commandLine()))
+            .security(tls.toOptions(spec.commandLine(), nodeId))
             .nodeId(nodeId)
             .bindAddress(bind)
             .grpcPort(grpcPort)

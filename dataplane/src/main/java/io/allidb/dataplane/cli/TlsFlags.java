@@ -58,6 +58,14 @@ final class TlsFlags {
   }
 
   SecurityOptions toOptions(picocli.CommandLine commandLine) {
+    return toOptions(commandLine, null);
+  }
+
+  /**
+   * @param nodeId picks {@code <nodeId>.tls.crt}/{@code .tls.key} in the internode directory when
+   *     present (the operator's per-pod layout), else {@code tls.crt}/{@code tls.key}
+   */
+  SecurityOptions toOptions(picocli.CommandLine commandLine, String nodeId) {
     if ((cert == null) != (key == null)) {
       throw new ParameterException(commandLine, "--tls-cert and --tls-key go together");
     }
@@ -71,7 +79,7 @@ final class TlsFlags {
       b.publicTls(new TlsFiles(cert, key, clientCa), clientAuth);
     }
     if (internodeDir != null) {
-      b.internodeTls(TlsFiles.inDirectory(internodeDir));
+      b.internodeTls(TlsFiles.inDirectory(internodeDir, nodeId));
     }
     try {
       return b.build();

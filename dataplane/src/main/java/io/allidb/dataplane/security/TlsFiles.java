@@ -17,6 +17,21 @@ public record TlsFiles(Path certificateChain, Path privateKey, Path trustBundle)
     Objects.requireNonNull(privateKey, "privateKey");
   }
 
+  /**
+   * The files of node {@code name} in a directory the AlliDB operator fills: one Secret serves
+   * every pod of a StatefulSet, so it holds {@code <name>.tls.crt} and {@code <name>.tls.key} per
+   * pod and one shared {@code ca.crt} (docs/adr/0003). Falls back to {@link #inDirectory(Path)}
+   * when the directory has no files for {@code name} (cert-manager, a hand-made Secret) or {@code
+   * name} is null. The choice is made once, at start.
+   */
+  public static TlsFiles inDirectory(Path dir, String name) {
+    if (name != null && java.nio.file.Files.exists(dir.resolve(name + ".tls.crt"))) {
+      return new TlsFiles(
+          dir.resolve(name + ".tls.crt"), dir.resolve(name + ".tls.key"), dir.resolve("ca.crt"));
+    }
+    return inDirectory(dir);
+  }
+
   /** The usual {@code tls.crt}, {@code tls.key} and {@code ca.crt} of a mounted TLS Secret. */
   public static TlsFiles inDirectory(Path dir) {
     return new TlsFiles(dir.resolve("tls.crt"), dir.resolve("tls.key"), dir.resolve("ca.crt"));

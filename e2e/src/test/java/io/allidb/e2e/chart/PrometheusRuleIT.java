@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
@@ -26,22 +25,9 @@ class PrometheusRuleIT {
   static final Pattern METRIC = Pattern.compile("allidb_[a-z0-9_]+");
   static final Pattern REGISTERED = Pattern.compile("\"(allidb_[a-z0-9_]+)\"");
 
-  /**
-   * Metrics the nodes will export with certificate rotation and repair (issue 8). Their alerts
-   * render only with {@code pendingMetricAlerts}; once a name appears in the code it must leave
-   * this list (and the alerts should be on by default).
-   */
-  static final Set<String> PENDING =
-      Set.of(
-          "allidb_tls_certificate_expiry_timestamp_seconds",
-          "allidb_repair_last_success_timestamp_seconds");
-
   @Test
   void defaultAlertsAndTheDashboardUseOnlyExportedMetrics() throws IOException {
-    var objects =
-        HelmChart.render(
-            List.of(ChartRenderIT.values("monitoring")),
-            Map.of("monitoring.prometheusRule.pendingMetricAlerts", false));
+    var objects = HelmChart.render(ChartRenderIT.values("monitoring"));
     var exported = exportedMetrics();
 
     var rule =
@@ -54,29 +40,14 @@ class PrometheusRuleIT {
         .contains(
             "allidb_hints_pending",
             "allidb_internode_circuit_open",
-            "allidb_operator_reconcile_errors_total");
+            "allidb_operator_reconcile_errors_total",
+            // exported by the operator's day-2 steps (issue 8)
+            "allidb_certificate_expiry_seconds",
+            "allidb_repair_last_success_timestamp_seconds");
     assertThat(exported).containsAll(used);
 
     var dashboard = HelmChart.one(objects, ConfigMap.class).getData().get("allidb.json");
     assertThat(exported).containsAll(metricsIn(dashboard));
-  }
-
-  @Test
-  void pendingAlertsNameOnlyMetricsNotYetExported() throws IOException {
-    var objects = HelmChart.render(ChartRenderIT.values("monitoring"));
-    var rule =
-        HelmChart.all(objects, GenericKubernetesResource.class).stream()
-            .filter(o -> o.getKind().equals("PrometheusRule"))
-            .findFirst()
-            .orElseThrow();
-    var used = metricsIn(Serialization.asYaml(rule.getAdditionalProperties().get("spec")));
-    var exported = exportedMetrics();
-
-    assertThat(used).containsAll(PENDING);
-    assertThat(PENDING)
-        .as("exported now: drop from PENDING and enable these alerts by default")
-        .doesNotContainAnyElementsOf(exported);
-    assertThat(used.stream().filter(m -> !PENDING.contains(m))).allMatch(exported::contains);
   }
 
   /** Every exposed series name: histograms add _bucket, _count and _sum. */

@@ -24,5 +24,17 @@ public final class AlliClusterConditions {
   /** A join or decommission is in flight, or is blocked (reason says why). */
   public static final String SCALING = "Scaling";
 
+  /**
+   * Every certificate the nodes use is valid (message: the earliest expiry and time left); False
+   * when one has expired or a user-provided certificate is unusable (issue 8).
+   */
+  public static final String CERTIFICATES_VALID = "CertificatesValid";
+
+  /** Every tenant has a current API key and every node has loaded the key set (issue 8). */
+  public static final String API_KEYS_READY = "ApiKeysReady";
+
+  /** Repair keeps every range within spec.repair.deadline; False when the deadline is at risk. */
+  public static final String REPAIR_HEALTHY = "RepairHealthy";
+
   private AlliClusterConditions() {}
 }

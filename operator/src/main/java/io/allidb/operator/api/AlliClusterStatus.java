@@ -17,7 +17,10 @@ import java.util.List;
   "ringState",
   "ringMembers",
   "ringOperation",
-  "rolloutReason"
+  "rolloutReason",
+  "certificates",
+  "apiKeys",
+  "repair"
 })
 public class AlliClusterStatus {
 
@@ -25,8 +28,8 @@ public class AlliClusterStatus {
   private Long observedGeneration;
 
   @JsonPropertyDescription(
-      "Ready, Available, Progressing, Degraded, RingStable and Scaling, in Kubernetes Condition"
-          + " shape.")
+      "Ready, Available, Progressing, Degraded, RingStable, Scaling, CertificatesValid,"
+          + " ApiKeysReady and RepairHealthy, in Kubernetes Condition shape.")
   private List<Condition> conditions = new ArrayList<>();
 
   @JsonPropertyDescription("Pods that exist for this cluster.")
@@ -49,6 +52,39 @@ public class AlliClusterStatus {
   @JsonPropertyDescription(
       "Why pods are being restarted (which part of the pod template changed), empty when none.")
   private String rolloutReason;
+
+  @JsonPropertyDescription("Certificates and CA rotation progress (operator-issued TLS).")
+  private CertificatesStatus certificates;
+
+  @JsonPropertyDescription("API key generations and rotation progress.")
+  private ApiKeysStatus apiKeys;
+
+  @JsonPropertyDescription("Repair progress; the operator resumes a round from here.")
+  private RepairStatus repair;
+
+  public CertificatesStatus getCertificates() {
+    return certificates;
+  }
+
+  public void setCertificates(CertificatesStatus certificates) {
+    this.certificates = certificates;
+  }
+
+  public ApiKeysStatus getApiKeys() {
+    return apiKeys;
+  }
+
+  public void setApiKeys(ApiKeysStatus apiKeys) {
+    this.apiKeys = apiKeys;
+  }
+
+  public RepairStatus getRepair() {
+    return repair;
+  }
+
+  public void setRepair(RepairStatus repair) {
+    this.repair = repair;
+  }
 
   public Long getObservedGeneration() {
     return observedGeneration;

@@ -55,6 +55,7 @@ public class AlliClusterReconciler implements Reconciler<AlliCluster>, Cleaner<A
   private final ResourceApplier applier;
   private final OperatorMetrics metrics;
   private final Clock clock;
+  private final Day2Steps day2;
 
   public AlliClusterReconciler(
       NodeAdmin admin, ResourceApplier applier, OperatorMetrics metrics, Clock clock) {
@@ -63,6 +64,7 @@ public class AlliClusterReconciler implements Reconciler<AlliCluster>, Cleaner<A
     this.applier = applier;
     this.metrics = metrics;
     this.clock = clock;
+    this.day2 = new Day2Steps(admin, metrics);
   }
 
   @Override
@@ -86,6 +88,8 @@ public class AlliClusterReconciler implements Reconciler<AlliCluster>, Cleaner<A
     var status =
         StatusComposer.compose(
             cluster, seen, plan, rolloutReason(desired, seen), paused, clock.instant());
+    // day-2 (issue 8): certificates, API keys, repair; report-only while paused
+    day2.apply(client, cluster, seen, plan, paused, clock.instant(), status);
     metrics.reconciled(paused ? "paused" : "ok", seconds(started));
     return patchStatus(cluster, status)
         .rescheduleAfter(plan.busy() && !paused ? BUSY_REQUEUE : IDLE_REQUEUE);
@@ -124,6 +128,7 @@ public class AlliClusterReconciler implements Reconciler<AlliCluster>, Cleaner<A
   public DeleteControl cleanup(AlliCluster cluster, Context<AlliCluster> context) {
     // everything else carries an owner reference and is garbage-collected by Kubernetes; claims
     // are created by the StatefulSet controller without one, so the policy is applied here
+    metrics.forget(cluster.getMetadata().getNamespace(), cluster.getMetadata().getName());
     if (cluster.getSpec().getPvcRetentionPolicy().getOnDelete() == PvcRetention.Delete) {
       context
           .getClient()

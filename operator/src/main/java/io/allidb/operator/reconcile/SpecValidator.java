@@ -70,6 +70,8 @@ public final class SpecValidator {
       NodeConfig.secretLikeKeys(spec.getConfig())
           .forEach(k -> problems.add("spec.config." + k + " looks like a secret; use a Secret"));
     }
+    // day-2 fields (issue 8): durations, cron, repair deadline below gc_grace
+    problems.addAll(io.allidb.operator.day2.Day2Validation.validate(spec));
     return problems;
   }
 

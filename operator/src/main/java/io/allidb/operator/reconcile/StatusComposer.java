@@ -178,6 +178,9 @@ final class StatusComposer {
     s.setRingOperation(old.getRingOperation());
     s.setRingState(old.getRingState());
     s.setRolloutReason(old.getRolloutReason());
+    s.setCertificates(old.getCertificates());
+    s.setApiKeys(old.getApiKeys());
+    s.setRepair(old.getRepair());
     return s;
   }
 

@@ -34,4 +34,25 @@ public final class UnreachableNodeAdmin implements NodeAdmin {
   public void drain(NodeAddress node) {
     throw unavailable(node);
   }
+
+  @Override
+  public SecretGenerations reloadSecrets(NodeAddress node) {
+    throw unavailable(node);
+  }
+
+  @Override
+  public TokenMap tokenMap(NodeAddress node) {
+    throw unavailable(node);
+  }
+
+  @Override
+  public RepairProgress startRepair(
+      NodeAddress node, java.util.List<TokenRange> ranges, double intensity) {
+    throw unavailable(node);
+  }
+
+  @Override
+  public RepairProgress repairStatus(NodeAddress node, String repairId) {
+    throw unavailable(node);
+  }
 }

@@ -21,6 +21,12 @@ public final class SimulatedRing implements NodeAdmin {
   private final List<String> calls = new ArrayList<>();
   private long epoch = 1;
   private long hintsPending;
+  // day-2: what every node has loaded, as the test (or a Secret-reading hook) says
+  private java.util.function.LongSupplier keySetGeneration = () -> 0;
+  private java.util.function.LongSupplier certificateGeneration = () -> 0;
+  private final Map<String, RepairProgress> repairs = new LinkedHashMap<>();
+  private boolean repairsComplete = true;
+  private int repairIds;
 
   public synchronized void put(String pod, String rack, RingMemberState state) {
     members.put(pod, new MemberView(pod, "host-" + pod, rack, state));
@@ -72,7 +78,76 @@ public final class SimulatedRing implements NodeAdmin {
     if (m == null) {
       return new NodeInfo("host-" + node.pod(), null, RingMemberState.LEFT, epoch, 0);
     }
-    return new NodeInfo(m.hostId(), m.rack(), m.state(), epoch, hintsPending);
+    return new NodeInfo(
+        m.hostId(),
+        m.rack(),
+        m.state(),
+        epoch,
+        hintsPending,
+        keySetGeneration.getAsLong(),
+        certificateGeneration.getAsLong());
+  }
+
+  /**
+   * Nodes report these generations as loaded (a test passes a lambda that reads the Secrets: the
+   * nodes then load whatever the operator wrote, as after a kubelet sync and a reload).
+   */
+  public synchronized void loads(
+      java.util.function.LongSupplier keySet, java.util.function.LongSupplier certificate) {
+    this.keySetGeneration = keySet;
+    this.certificateGeneration = certificate;
+  }
+
+  /** Whether a polled repair reports COMPLETED (true) or keeps RUNNING. */
+  public synchronized void repairsComplete(boolean value) {
+    repairsComplete = value;
+  }
+
+  @Override
+  public synchronized SecretGenerations reloadSecrets(NodeAddress node) {
+    check(node);
+    calls.add("reloadSecrets " + node.pod());
+    return new SecretGenerations(keySetGeneration.getAsLong(), certificateGeneration.getAsLong());
+  }
+
+  /** Four tokens per member, derived from its pod name (stable across calls). */
+  @Override
+  public synchronized TokenMap tokenMap(NodeAddress node) {
+    check(node);
+    var tokens = new LinkedHashMap<String, List<Long>>();
+    var racks = new LinkedHashMap<String, String>();
+    for (var m : members.values()) {
+      var random = new java.util.Random(m.pod().hashCode());
+      tokens.put(
+          m.pod(),
+          List.of(random.nextLong(), random.nextLong(), random.nextLong(), random.nextLong()));
+      racks.put(m.pod(), m.rack());
+    }
+    return new TokenMap(epoch, 3, tokens, racks);
+  }
+
+  @Override
+  public synchronized RepairProgress startRepair(
+      NodeAddress node, List<TokenRange> ranges, double intensity) {
+    check(node);
+    var id = "repair-" + repairIds++;
+    calls.add("startRepair " + node.pod() + " " + ranges.size());
+    var p = new RepairProgress(id, RepairProgress.State.RUNNING, ranges.size(), 0, 0, "");
+    repairs.put(id, p);
+    return p;
+  }
+
+  @Override
+  public synchronized RepairProgress repairStatus(NodeAddress node, String repairId) {
+    check(node);
+    var p = repairs.get(repairId);
+    if (p == null) {
+      return new RepairProgress("", RepairProgress.State.NONE, 0, 0, 0, "no such repair");
+    }
+    return repairsComplete
+        ? new RepairProgress(
+            repairId, RepairProgress.State.COMPLETED, p.rangesTotal(), p.rangesTotal(), 0, "")
+        : p;
   }
 
   @Override

@@ -1,0 +1,30 @@
+package io.allidb.operator.api;
+
+/**
+ * Annotations on an AlliCluster that ask for a one-off day-2 action. The value is a token of the
+ * user's choosing (a date, a ticket number): the operator acts once per new value and records the
+ * handled value (in the CA Secret, the key-set Secret or status), so it never writes the user's
+ * object and a restart does not act twice.
+ */
+public final class Day2Annotations {
+  /** Replace the CA keys (both CAs) through the phased rollout. */
+  public static final String ROTATE_CA = "allidb.io/rotate-ca";
+
+  /** Issue new API keys for every tenant now (old keys stay for the overlap period). */
+  public static final String ROTATE_API_KEYS = "allidb.io/rotate-api-keys";
+
+  /** Start a repair round now, outside the schedule. */
+  public static final String REPAIR_NOW = "allidb.io/repair-now";
+
+  private Day2Annotations() {}
+
+  /** The annotation's value, or null. */
+  public static String get(AlliCluster cluster, String annotation) {
+    var annotations = cluster.getMetadata().getAnnotations();
+    if (annotations == null) {
+      return null;
+    }
+    var value = annotations.get(annotation);
+    return value == null || value.isBlank() ? null : value.strip();
+  }
+}
