@@ -20,7 +20,7 @@ public record TlsFiles(Path certificateChain, Path privateKey, Path trustBundle)
   /**
    * The files of node {@code name} in a directory the AlliDB operator fills: one Secret serves
    * every pod of a StatefulSet, so it holds {@code <name>.tls.crt} and {@code <name>.tls.key} per
-   * pod and one shared {@code ca.crt} (docs/adr/0003). Falls back to {@link #inDirectory(Path)}
+   * pod and one shared {@code ca.crt} (docs/adr/0004). Falls back to {@link #inDirectory(Path)}
    * when the directory has no files for {@code name} (cert-manager, a hand-made Secret) or {@code
    * name} is null. The choice is made once, at start.
    */
