@@ -169,10 +169,7 @@ public final class NodeAdminService extends NodeAdminGrpc.NodeAdminImplBase {
 
   @Override
   public void cleanup(CleanupRequest request, StreamObserver<CleanupReply> out) {
-    answer(
-        "Cleanup",
-        out,
-        () -> CleanupReply.newBuilder().setRowsRemoved(new Cleanup(parts).run()).build());
+    answer("Cleanup", out, () -> new Cleanup(parts).run());
   }
 
   @Override
