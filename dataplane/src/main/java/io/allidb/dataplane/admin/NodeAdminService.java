@@ -181,8 +181,14 @@ public final class NodeAdminService extends NodeAdminGrpc.NodeAdminImplBase {
           if (request.getHostId().isEmpty()) {
             throw new IllegalArgumentException("host_id is required");
           }
+          var p = decommissionReply(parts.ringChanges().removeNode(request.getHostId()));
           return RemoveNodeReply.newBuilder()
-              .setMessage(parts.ringChanges().removeNode(request.getHostId()))
+              .setMessage(p.getMessage())
+              .setPhase(p.getPhase())
+              .setRangesTotal(p.getRangesTotal())
+              .setRangesDone(p.getRangesDone())
+              .setRowsStreamed(p.getRowsStreamed())
+              .setBytesStreamed(p.getBytesStreamed())
               .build();
         });
   }

@@ -28,8 +28,7 @@ class CleanupTest {
   }
 
   /** Keys k0..k199: even ones are "ours". */
-  private static final Predicate<RowKey> EVEN =
-      k -> Integer.parseInt(k.id().substring(1)) % 2 == 0;
+  private static final Predicate<RowKey> EVEN = k -> Integer.parseInt(k.id().substring(1)) % 2 == 0;
 
   @Test
   void dropsRefusedKeysWithTheirTombstonesAndKeepsTheRest() throws Exception {
