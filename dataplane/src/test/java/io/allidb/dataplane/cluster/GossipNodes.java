@@ -1,5 +1,6 @@
 package io.allidb.dataplane.cluster;
 
+import io.allidb.api.admin.NodeAdminGrpc;
 import io.allidb.api.proto.AlliDBGrpc;
 import io.allidb.api.proto.ConsistencyLevel;
 import io.allidb.api.proto.Entity;
@@ -8,11 +9,13 @@ import io.allidb.api.proto.PutEntityRequest;
 import io.allidb.api.proto.TextChunk;
 import io.allidb.dataplane.cluster.hints.HintOptions;
 import io.allidb.dataplane.cluster.transport.NetworkFaults;
+import io.allidb.dataplane.security.Scope;
 import io.allidb.dataplane.server.ApiKeyAuthInterceptor;
 import io.allidb.dataplane.server.ClusterOptions;
 import io.allidb.dataplane.server.DataplaneServer;
 import io.allidb.dataplane.server.GossipClusterRuntime;
 import io.allidb.dataplane.server.NodeConfig;
+import io.allidb.dataplane.server.TestNode;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
@@ -21,6 +24,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -35,6 +39,9 @@ import java.util.concurrent.TimeUnit;
  * <p>Close it in {@code @AfterEach}.
  */
 final class GossipNodes implements AutoCloseable {
+  /** A key with the admin scope for the node admin API ({@link #admin}). */
+  static final String ADMIN_KEY = "key-a.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+
   private final Path root;
   private final String clusterName;
   private final int rf;
@@ -64,7 +71,10 @@ final class GossipNodes implements AutoCloseable {
     this.interval = interval;
     this.faults = faults;
     this.apiKey = apiKey;
-    Files.writeString(root.resolve("keys"), apiKey + " " + tenant + "\n");
+    Files.writeString(
+        root.resolve("keys"),
+        TestNode.keyLine(apiKey, tenant, EnumSet.of(Scope.READ, Scope.WRITE))
+            + TestNode.keyLine(ADMIN_KEY, "_admin", EnumSet.of(Scope.ADMIN)));
   }
 
   static String host(int i) {
@@ -155,6 +165,15 @@ final class GossipNodes implements AutoCloseable {
     return AlliDBGrpc.newBlockingStub(channels.get(host))
         .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(md))
         .withDeadlineAfter(10, TimeUnit.SECONDS);
+  }
+
+  /** A node-admin stub to {@code host} with the admin key and a {@code seconds} deadline. */
+  NodeAdminGrpc.NodeAdminBlockingStub admin(String host, long seconds) {
+    var md = new Metadata();
+    md.put(ApiKeyAuthInterceptor.API_KEY, ADMIN_KEY);
+    return NodeAdminGrpc.newBlockingStub(channels.get(host))
+        .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(md))
+        .withDeadlineAfter(seconds, TimeUnit.SECONDS);
   }
 
   /** Writes entity {@code id} with metadata {@code v = version} through {@code host}. */
