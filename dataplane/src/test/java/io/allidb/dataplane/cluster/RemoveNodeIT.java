@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import com.google.protobuf.TextFormat;
+import io.allidb.api.admin.DecommissionReply;
+import io.allidb.api.admin.RemoveNodeReply;
+import io.allidb.api.admin.RemoveNodeRequest;
 import io.allidb.api.proto.ConsistencyLevel;
 import io.allidb.dataplane.cluster.proto.NodeStatus;
 import io.allidb.dataplane.cluster.ring.TokenRing;
@@ -143,9 +147,13 @@ class RemoveNodeIT {
             () ->
                 nodes.server("n1").ringChanges().removeNode("n4").phase()
                     != StreamProgress.Phase.STREAMING);
-    StreamProgress done = nodes.server("n1").ringChanges().removeNode("n4");
-    assertThat(done.phase()).as(done.message()).isEqualTo(StreamProgress.Phase.COMPLETED);
-    assertThat(done.rowsStreamed()).as("rows re-replicated").isPositive();
+    RemoveNodeReply done =
+        nodes
+            .admin("n1", 20)
+            .removeNode(RemoveNodeRequest.newBuilder().setHostId("n4").build()); // the admin API
+    assertThat(done.getPhase()).as(done.getMessage()).isEqualTo(DecommissionReply.Phase.COMPLETED);
+    assertThat(done.getRowsStreamed()).as("rows re-replicated").isPositive();
+    assertThat(done.getRangesDone()).isEqualTo(done.getRangesTotal()).isPositive();
     for (String h : SURVIVORS) {
       await(h + " ring without n4")
           .atMost(Duration.ofSeconds(30))
@@ -155,7 +163,12 @@ class RemoveNodeIT {
     stop.set(true);
     writer.join(30_000);
     System.out.println(
-        "[RemoveNodeIT] " + done + "; acked " + acked.size() + ", failed " + failures.get());
+        "[RemoveNodeIT] "
+            + TextFormat.shortDebugString(done)
+            + "; acked "
+            + acked.size()
+            + ", failed "
+            + failures.get());
     assertThat(acked).hasSizeGreaterThan(10);
     ids.addAll(acked);
     await("hints for the survivors delivered")
@@ -180,7 +193,11 @@ class RemoveNodeIT {
   }
 
   private void assertRefused(String hostId, String why) {
-    assertThatThrownBy(() -> nodes.server("n1").ringChanges().removeNode(hostId))
+    assertThatThrownBy(
+            () ->
+                nodes
+                    .admin("n1", 20)
+                    .removeNode(RemoveNodeRequest.newBuilder().setHostId(hostId).build()))
         .isInstanceOfSatisfying(
             StatusRuntimeException.class,
             e -> {
