@@ -63,13 +63,6 @@ final class Cleanup {
   }
 
   private void refuseDuringChange(TokenRing ring, String me) {
-    if (!ring.hostIds().contains(me)) {
-      throw new IllegalStateException(
-          "cleanup refused: "
-              + me
-              + " owns no token range in the current ring, so cleanup would drop everything;"
-              + " a node that left the ring is wiped, not cleaned");
-    }
     String change = parts.ringChanges().changeInProgress();
     if (!change.isEmpty()) {
       throw new IllegalStateException(
@@ -80,6 +73,10 @@ final class Cleanup {
     var gossiper = parts.gossiper().get();
     if (gossiper.isPresent()) {
       EndpointState local = gossiper.get().localState();
+      if (local.getStatus() == NodeStatus.LEFT) {
+        throw new IllegalStateException(
+            "cleanup refused: this node has left the ring and owns nothing; wipe it instead");
+      }
       if (local.getStatus() != NodeStatus.NORMAL) {
         throw new IllegalStateException(
             "cleanup refused: this node is "
@@ -91,6 +88,13 @@ final class Cleanup {
       throw new IllegalStateException(
           "cleanup refused: a ring change is in flight (a member is JOINING or LEAVING); run it"
               + " once the change completes");
+    }
+    if (!ring.hostIds().contains(me)) {
+      throw new IllegalStateException(
+          "cleanup refused: "
+              + me
+              + " owns no token range in the current ring, so cleanup would drop everything;"
+              + " a node that left the ring is wiped, not cleaned");
     }
   }
 }
