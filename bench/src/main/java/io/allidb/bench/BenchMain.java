@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
       AnnBenchmark.class,
       ServerBenchmark.class,
       ClusterBenchmark.class,
+      StreamingBenchmark.class,
       EmbedBenchmark.class,
       CommandLine.HelpCommand.class
     })

@@ -169,10 +169,7 @@ public final class NodeAdminService extends NodeAdminGrpc.NodeAdminImplBase {
 
   @Override
   public void cleanup(CleanupRequest request, StreamObserver<CleanupReply> out) {
-    answer(
-        "Cleanup",
-        out,
-        () -> CleanupReply.newBuilder().setRowsRemoved(new Cleanup(parts).run()).build());
+    answer("Cleanup", out, () -> new Cleanup(parts).run());
   }
 
   @Override
@@ -184,8 +181,14 @@ public final class NodeAdminService extends NodeAdminGrpc.NodeAdminImplBase {
           if (request.getHostId().isEmpty()) {
             throw new IllegalArgumentException("host_id is required");
           }
+          var p = decommissionReply(parts.ringChanges().removeNode(request.getHostId()));
           return RemoveNodeReply.newBuilder()
-              .setMessage(parts.ringChanges().removeNode(request.getHostId()))
+              .setMessage(p.getMessage())
+              .setPhase(p.getPhase())
+              .setRangesTotal(p.getRangesTotal())
+              .setRangesDone(p.getRangesDone())
+              .setRowsStreamed(p.getRowsStreamed())
+              .setBytesStreamed(p.getBytesStreamed())
               .build();
         });
   }

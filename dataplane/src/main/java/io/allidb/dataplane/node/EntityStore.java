@@ -228,6 +228,29 @@ public final class EntityStore implements AutoCloseable {
     return e;
   }
 
+  /**
+   * Drops the keys {@code keep} refuses from storage ({@link StorageEngine#cleanup}) and then from
+   * the vector, graph and text indexes. A dropped key is removed from the indexes under its stripe
+   * lock and only if storage no longer holds a live version (a write that raced the cleanup wins).
+   */
+  public StorageEngine.CleanupResult cleanup(java.util.function.Predicate<RowKey> keep)
+      throws IOException {
+    var result = storage.cleanup(keep);
+    for (RowKey k : result.droppedLive()) {
+      ReentrantLock lock = stripe(k.tenant(), k.id());
+      lock.lock();
+      try {
+        Optional<Row> now = storage.getRow(k);
+        if (now.isEmpty() || now.get().isDeletedAt(storage.clock().wallMicros())) {
+          indexer.remove(k.tenant(), k.id());
+        }
+      } finally {
+        lock.unlock();
+      }
+    }
+    return result;
+  }
+
   /** The tenant's vector dimension, fixed by its first vector; empty before that. */
   public OptionalInt dimension(String tenant) {
     return vectors.dimension(tenant);

@@ -534,6 +534,30 @@ public final class StorageEngine implements AutoCloseable {
     compactions.compactAll();
   }
 
+  /**
+   * What {@link #cleanup} dropped.
+   *
+   * @param rowsDropped keys dropped (every stored version of each, tombstones included)
+   * @param bytesDropped encoded bytes of their winning rows
+   * @param droppedLive the dropped keys that were live, for the caller's indexes
+   */
+  public record CleanupResult(long rowsDropped, long bytesDropped, List<RowKey> droppedLive) {}
+
+  /**
+   * Drops every key {@code keep} refuses: flushes the memtables, then rewrites every SSTable into
+   * one without those keys (tombstones and expired rows included, regardless of gc_grace), through
+   * the compaction thread so no other compaction touches the tables meanwhile. Crash-safe like a
+   * compaction: the new table is fsynced and swapped in by the manifest, and a crash before the
+   * swap leaves the old tables live. Rows of refused keys written after the flush stay (they are in
+   * the memtable); a later cleanup drops them.
+   */
+  public CleanupResult cleanup(Predicate<RowKey> keep) throws IOException {
+    checkOpen();
+    flush();
+    var r = compactions.cleanup(keep);
+    return new CleanupResult(r.rowsDropped(), r.bytesDropped(), r.droppedLive());
+  }
+
   public StorageStats stats() {
     View v = view;
     var w = wal.stats();

@@ -4,38 +4,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.allidb.api.proto.AlliDBGrpc;
 import io.allidb.api.proto.ConsistencyLevel;
-import io.allidb.api.proto.Entity;
-import io.allidb.api.proto.GetEntityRequest;
-import io.allidb.api.proto.PutEntityRequest;
-import io.allidb.api.proto.TextChunk;
-import io.allidb.dataplane.cluster.hints.HintOptions;
 import io.allidb.dataplane.cluster.proto.EndpointState;
 import io.allidb.dataplane.cluster.proto.NodeStatus;
 import io.allidb.dataplane.cluster.ring.TokenRing;
 import io.allidb.dataplane.cluster.streaming.StreamProgress;
 import io.allidb.dataplane.cluster.transport.NetworkFaults;
-import io.allidb.dataplane.server.ApiKeyAuthInterceptor;
-import io.allidb.dataplane.server.ClusterOptions;
 import io.allidb.dataplane.server.DataplaneServer;
-import io.allidb.dataplane.server.GossipClusterRuntime;
-import io.allidb.dataplane.server.NodeConfig;
 import io.allidb.dataplane.storage.row.RowKey;
 import io.allidb.dataplane.testing.NodeProcess;
-import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.stub.MetadataUtils;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Queue;
 import java.util.Random;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -71,17 +54,12 @@ class DecommissionIT {
   private static final Duration INTERVAL = Duration.ofMillis(200);
 
   @TempDir Path root;
-  private final Map<String, DataplaneServer> servers = new HashMap<>();
-  private final Map<String, ManagedChannel> channels = new HashMap<>();
-  private final Map<String, GossipClusterRuntime> runtimes = new HashMap<>();
-  private final Map<String, Integer> ports = new HashMap<>();
-  private NetworkFaults faults;
+  private GossipNodes nodes;
 
   @AfterEach
   void close() throws Exception {
-    channels.values().forEach(ManagedChannel::shutdownNow);
-    for (DataplaneServer s : servers.values()) {
-      s.close();
+    if (nodes != null) {
+      nodes.close();
     }
   }
 
@@ -101,16 +79,16 @@ class DecommissionIT {
     writer.start();
 
     // 3 -> 4: n4 bootstraps (JOINING, streams its ranges, NORMAL) while the client writes
-    start(3, NodeProcess.freePort(), ports.get("n1"));
+    nodes.start(3, NodeProcess.freePort(), nodes.port("n1"));
     awaitEveryMemberUp(4);
     Thread.sleep(500); // writes against the four-node ring too
-    TokenRing four = runtimes.get("n1").gossipView().ring();
+    TokenRing four = nodes.runtime("n1").gossipView().ring();
     assertBalanced(four, 4);
     awaitNoHints(List.of("n1", "n2", "n3", "n4"));
     int onNew = 0;
     for (String id : snapshot(acked)) {
       if (four.replicasFor(TENANT, id, 3).contains("n4")) {
-        assertThat(servers.get("n4").entityStore().storage().getRow(RowKey.of(TENANT, id)))
+        assertThat(nodes.server("n4").entityStore().storage().getRow(RowKey.of(TENANT, id)))
             .as("%s on the new replica n4", id)
             .isPresent();
         onNew++;
@@ -119,15 +97,15 @@ class DecommissionIT {
     assertThat(onNew).as("keys n4 took over").isPositive();
 
     // 4 -> 3: n4 decommissions while the client keeps writing
-    StreamProgress started = servers.get("n4").ringChanges().decommission();
+    StreamProgress started = nodes.server("n4").ringChanges().decommission();
     assertThat(started.phase()).isEqualTo(StreamProgress.Phase.STREAMING);
-    assertThat(servers.get("n4").ringChanges().decommission().phase())
+    assertThat(nodes.server("n4").ringChanges().decommission().phase())
         .as("asking again is idempotent")
         .isEqualTo(StreamProgress.Phase.STREAMING);
     await("n1 sees n4 LEAVING")
         .atMost(Duration.ofSeconds(10))
         .until(() -> status("n1", "n4") == NodeStatus.LEAVING);
-    assertThatThrownBy(() -> servers.get("n1").ringChanges().decommission())
+    assertThatThrownBy(() -> nodes.server("n1").ringChanges().decommission())
         .isInstanceOfSatisfying(
             StatusRuntimeException.class,
             e -> {
@@ -140,16 +118,16 @@ class DecommissionIT {
         .atMost(Duration.ofSeconds(60))
         .until(
             () ->
-                servers.get("n4").ringChanges().decommissionStatus().phase()
+                nodes.server("n4").ringChanges().decommissionStatus().phase()
                     != StreamProgress.Phase.STREAMING);
-    StreamProgress done = servers.get("n4").ringChanges().decommissionStatus();
+    StreamProgress done = nodes.server("n4").ringChanges().decommissionStatus();
     assertThat(done.phase()).as(done.message()).isEqualTo(StreamProgress.Phase.COMPLETED);
     assertThat(done.rangesDone()).isEqualTo(done.rangesTotal()).isPositive();
     assertThat(done.rowsStreamed()).isPositive();
     for (String h : List.of("n1", "n2", "n3")) {
       await(h + " ring without n4")
           .atMost(Duration.ofSeconds(10))
-          .until(() -> !runtimes.get(h).gossipView().ring().hostIds().contains("n4"));
+          .until(() -> !nodes.runtime(h).gossipView().ring().hostIds().contains("n4"));
     }
     Thread.sleep(1000); // writes against the three-node ring too
     stop.set(true);
@@ -159,18 +137,18 @@ class DecommissionIT {
     assertThat(acked).hasSizeGreaterThan(20);
     awaitNoHints(List.of("n1", "n2", "n3"));
 
-    TokenRing ring = runtimes.get("n1").gossipView().ring();
+    TokenRing ring = nodes.runtime("n1").gossipView().ring();
     assertThat(ring.hostIds()).containsExactlyInAnyOrder("n1", "n2", "n3");
     for (String id : snapshot(acked)) {
       assertThat(version("n1", id)).as(id).isPositive();
       for (String replica : ring.replicasFor(TENANT, id, 3)) {
-        assertThat(servers.get(replica).entityStore().storage().getRow(RowKey.of(TENANT, id)))
+        assertThat(nodes.server(replica).entityStore().storage().getRow(RowKey.of(TENANT, id)))
             .as("%s on its replica %s", id, replica)
             .isPresent();
       }
     }
 
-    assertThatThrownBy(() -> servers.get("n1").ringChanges().decommission())
+    assertThatThrownBy(() -> nodes.server("n1").ringChanges().decommission())
         .isInstanceOfSatisfying(
             StatusRuntimeException.class,
             e ->
@@ -187,30 +165,29 @@ class DecommissionIT {
     for (int k = 0; k < 200; k++) {
       put("n" + (1 + k % 3), "k" + k, 1);
     }
-    servers.get("n4").ringChanges().decommission();
+    nodes.server("n4").ringChanges().decommission();
     await("n1 sees n4 LEAVING")
         .atMost(Duration.ofSeconds(10))
         .until(() -> status("n1", "n4") == NodeStatus.LEAVING);
     // within the settle delay (ten gossip rounds): stopped before any range streamed
-    channels.remove("n4").shutdownNow();
-    servers.remove("n4").close();
-    start(3, ports.get("n4"), ports.get("n1"));
+    nodes.stop("n4");
+    nodes.start(3, nodes.port("n4"), nodes.port("n1"));
     await("restarted n4 decommissioned")
         .atMost(Duration.ofSeconds(60))
         .until(
             () ->
-                servers.get("n4").ringChanges().decommissionStatus().phase()
+                nodes.server("n4").ringChanges().decommissionStatus().phase()
                     == StreamProgress.Phase.COMPLETED);
     for (String h : List.of("n1", "n2", "n3")) {
       await(h + " ring without n4")
           .atMost(Duration.ofSeconds(10))
-          .until(() -> !runtimes.get(h).gossipView().ring().hostIds().contains("n4"));
+          .until(() -> !nodes.runtime(h).gossipView().ring().hostIds().contains("n4"));
     }
     awaitNoHints(List.of("n1", "n2", "n3"));
-    TokenRing ring = runtimes.get("n1").gossipView().ring();
+    TokenRing ring = nodes.runtime("n1").gossipView().ring();
     for (int k = 0; k < 200; k++) {
       for (String replica : ring.replicasFor(TENANT, "k" + k, 3)) {
-        assertThat(servers.get(replica).entityStore().storage().getRow(RowKey.of(TENANT, "k" + k)))
+        assertThat(nodes.server(replica).entityStore().storage().getRow(RowKey.of(TENANT, "k" + k)))
             .as("k%d on %s", k, replica)
             .isPresent();
       }
@@ -225,13 +202,21 @@ class DecommissionIT {
     return all;
   }
 
+  private void put(String host, String id, long version) {
+    nodes.put(host, id, version, ConsistencyLevel.CONSISTENCY_QUORUM);
+  }
+
+  private long version(String host, String id) {
+    return nodes.version(host, id, ConsistencyLevel.CONSISTENCY_QUORUM);
+  }
+
   private void awaitEveryMemberUp(int n) {
-    for (String h : servers.keySet()) {
+    for (String h : nodes.servers().keySet()) {
       await(h + " sees every member up")
           .atMost(Duration.ofSeconds(20))
           .until(
               () -> {
-                var view = runtimes.get(h).gossipView();
+                var view = nodes.runtime(h).gossipView();
                 return view.ring().members().size() == n
                     && view.futureRing().isEmpty()
                     && view.ring().hostIds().stream().allMatch(view::isAlive);
@@ -240,15 +225,15 @@ class DecommissionIT {
   }
 
   private void startCluster(long seed, int n) throws Exception {
-    faults = new NetworkFaults(seed);
-    Files.writeString(root.resolve("keys"), KEY + " " + TENANT + "\n");
+    nodes =
+        new GossipNodes(root, "decommission-it", 3, INTERVAL, new NetworkFaults(seed), KEY, TENANT);
     int seedPort = NodeProcess.freePort();
     for (int i = 0; i < n; i++) {
-      start(i, i == 0 ? seedPort : NodeProcess.freePort(), seedPort);
+      nodes.start(i, i == 0 ? seedPort : NodeProcess.freePort(), seedPort);
       int members = i + 1;
       await()
           .atMost(Duration.ofSeconds(20))
-          .until(() -> runtimes.get("n1").gossipView().ring().members().size() == members);
+          .until(() -> nodes.runtime("n1").gossipView().ring().members().size() == members);
     }
     awaitEveryMemberUp(n);
   }
@@ -282,8 +267,8 @@ class DecommissionIT {
   }
 
   private NodeStatus status(String observer, String member) {
-    return runtimes
-        .get(observer)
+    return nodes
+        .runtime(observer)
         .gossiper()
         .flatMap(g -> g.state(member))
         .map(EndpointState::getStatus)
@@ -300,93 +285,16 @@ class DecommissionIT {
         .atMost(Duration.ofSeconds(30))
         .until(
             () ->
-                servers.values().stream()
+                nodes.servers().values().stream()
                     .allMatch(s -> members.stream().allMatch(h -> s.hintStore().pending(h) == 0)));
-    servers.forEach(
-        (host, s) ->
-            System.out.println(
-                "[DecommissionIT] hints on " + host + " for n4: " + s.hintStore().pending("n4")));
-  }
-
-  private void start(int i, int port, int seedPort) throws Exception {
-    String host = "n" + (i + 1);
-    ports.put(host, port);
-    Path dir = root.resolve(host);
-    var cluster =
-        ClusterOptions.builder()
-            .clusterName("decommission-it")
-            .hostId(host)
-            .rack("rack-" + i)
-            .internodeBindAddress("127.0.0.1")
-            .internodePort(port)
-            .publishedAddress("127.0.0.1:" + port)
-            .seeds(i == 0 ? List.of() : List.of("127.0.0.1:" + seedPort))
-            .initialNode(i == 0)
-            .replicationFactor(3)
-            .readRepairChance(0)
-            .plaintextInternode(true)
-            .hints(HintOptions.defaults(dir.resolve("hints")).withReplayInterval(INTERVAL))
-            .build();
-    var config =
-        NodeConfig.builder(dir)
-            .nodeId(host)
-            .bindAddress("127.0.0.1")
-            .grpcPort(0)
-            .httpPort(-1)
-            .shutdownGrace(Duration.ofSeconds(1))
-            .apiKeyFile(root.resolve("keys"))
-            .cluster(cluster)
-            .build();
-    var factory = GossipClusterRuntime.factory(faults, INTERVAL);
-    var server =
-        new DataplaneServer(
-                DataplaneServer.forNetty(config),
-                config,
-                DataplaneServer.graphRag(config),
-                c -> {
-                  var runtime = (GossipClusterRuntime) factory.create(c);
-                  runtimes.put(c.hostId(), runtime);
-                  return runtime;
-                })
-            .start();
-    servers.put(host, server);
-    channels.put(
-        host, NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build());
-  }
-
-  private AlliDBGrpc.AlliDBBlockingStub stub(String host) {
-    var md = new Metadata();
-    md.put(ApiKeyAuthInterceptor.API_KEY, KEY);
-    return AlliDBGrpc.newBlockingStub(channels.get(host))
-        .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(md))
-        .withDeadlineAfter(10, TimeUnit.SECONDS);
-  }
-
-  private void put(String host, String id, long version) {
-    stub(host)
-        .putEntity(
-            PutEntityRequest.newBuilder()
-                .setConsistencyLevel(ConsistencyLevel.CONSISTENCY_QUORUM)
-                .setEntity(
-                    Entity.newBuilder()
-                        .setEntityId(id)
-                        .addChunks(
-                            TextChunk.newBuilder()
-                                .setChunkId(id + "#0")
-                                .setText("v")
-                                .putMetadata("v", Long.toString(version))))
-                .build());
-  }
-
-  private long version(String host, String id) {
-    var e =
-        stub(host)
-            .getEntity(
-                GetEntityRequest.newBuilder()
-                    .setEntityId(id)
-                    .setConsistencyLevel(ConsistencyLevel.CONSISTENCY_QUORUM)
-                    .build())
-            .getEntity();
-    return Long.parseLong(e.getChunks(0).getMetadataOrThrow("v"));
+    nodes
+        .servers()
+        .forEach(
+            (host, s) ->
+                System.out.println(
+                    "[DecommissionIT] hints on "
+                        + host
+                        + " for n4: "
+                        + s.hintStore().pending("n4")));
   }
 }

@@ -4,34 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.allidb.api.proto.AlliDBGrpc;
 import io.allidb.api.proto.ConsistencyLevel;
-import io.allidb.api.proto.Entity;
-import io.allidb.api.proto.GetEntityRequest;
-import io.allidb.api.proto.PutEntityRequest;
-import io.allidb.api.proto.TextChunk;
-import io.allidb.dataplane.cluster.hints.HintOptions;
 import io.allidb.dataplane.cluster.transport.NetworkFaults;
-import io.allidb.dataplane.server.ApiKeyAuthInterceptor;
-import io.allidb.dataplane.server.ClusterOptions;
 import io.allidb.dataplane.server.DataplaneServer;
 import io.allidb.dataplane.server.GossipClusterRuntime;
-import io.allidb.dataplane.server.NodeConfig;
 import io.allidb.dataplane.testing.NodeProcess;
-import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.stub.MetadataUtils;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -55,15 +37,12 @@ class QuorumUnderPartitionIT {
   private static final Duration INTERVAL = Duration.ofMillis(200);
 
   @TempDir Path root;
-  private final List<DataplaneServer> servers = new ArrayList<>();
-  private final List<ManagedChannel> channels = new ArrayList<>();
-  private final Map<String, GossipClusterRuntime> runtimes = new HashMap<>();
+  private GossipNodes nodes;
 
   @AfterEach
   void close() throws Exception {
-    channels.forEach(ManagedChannel::shutdownNow);
-    for (DataplaneServer s : servers) {
-      s.close();
+    if (nodes != null) {
+      nodes.close();
     }
   }
 
@@ -72,15 +51,15 @@ class QuorumUnderPartitionIT {
     long seed = Long.getLong("tests.seed", System.nanoTime());
     System.out.println("[seed] QuorumUnderPartitionIT -Dtests.seed=" + seed);
     var faults = new NetworkFaults(seed);
-    Files.writeString(root.resolve("keys"), KEY + " acme\n");
+    nodes = new GossipNodes(root, "partition-it", 3, INTERVAL, faults, KEY, "acme");
     int seedPort = NodeProcess.freePort();
     for (int i = 0; i < 3; i++) {
       int port = i == 0 ? seedPort : NodeProcess.freePort();
-      start(i, port, seedPort, faults);
+      nodes.start(i, port, seedPort);
       int members = i + 1;
       await()
           .atMost(Duration.ofSeconds(20))
-          .until(() -> runtimes.get("n1").gossipView().ring().members().size() == members);
+          .until(() -> nodes.runtime("n1").gossipView().ring().members().size() == members);
     }
     awaitLivePeers("n1", 2);
     awaitLivePeers("n3", 2);
@@ -102,7 +81,9 @@ class QuorumUnderPartitionIT {
     for (int k = 0; k < 40; k++) {
       put(k % 2, "k" + k, 2); // through both majority nodes
     }
-    assertThat(servers.get(0).hintStore().pending("n3") + servers.get(1).hintStore().pending("n3"))
+    assertThat(
+            nodes.server("n1").hintStore().pending("n3")
+                + nodes.server("n2").hintStore().pending("n3"))
         .as("hints for the minority")
         .isPositive();
 
@@ -113,8 +94,8 @@ class QuorumUnderPartitionIT {
         .atMost(Duration.ofSeconds(30))
         .until(
             () ->
-                servers.get(0).hintStore().pending("n3") == 0
-                    && servers.get(1).hintStore().pending("n3") == 0);
+                nodes.server("n1").hintStore().pending("n3") == 0
+                    && nodes.server("n2").hintStore().pending("n3") == 0);
     for (int k = 0; k < 40; k++) {
       // n3's own copy: at RF 3 on three nodes a read at ONE answers from the local replica
       assertThat(version(2, "k" + k, ConsistencyLevel.CONSISTENCY_ONE))
@@ -125,92 +106,23 @@ class QuorumUnderPartitionIT {
     assertThat(version(0, "k0", ConsistencyLevel.CONSISTENCY_QUORUM)).isEqualTo(3);
   }
 
-  private void start(int i, int port, int seedPort, NetworkFaults faults) throws Exception {
-    String host = "n" + (i + 1);
-    Path dir = root.resolve(host);
-    var cluster =
-        ClusterOptions.builder()
-            .clusterName("partition-it")
-            .hostId(host)
-            .rack("rack-" + i)
-            .internodeBindAddress("127.0.0.1")
-            .internodePort(port)
-            .publishedAddress("127.0.0.1:" + port)
-            .seeds(i == 0 ? List.of() : List.of("127.0.0.1:" + seedPort))
-            .initialNode(i == 0)
-            .replicationFactor(3)
-            .readRepairChance(0)
-            .plaintextInternode(true)
-            .hints(HintOptions.defaults(dir.resolve("hints")).withReplayInterval(INTERVAL))
-            .build();
-    var config =
-        NodeConfig.builder(dir)
-            .nodeId(host)
-            .bindAddress("127.0.0.1")
-            .grpcPort(0)
-            .httpPort(-1)
-            .shutdownGrace(Duration.ofSeconds(1))
-            .apiKeyFile(root.resolve("keys"))
-            .cluster(cluster)
-            .build();
-    var factory = GossipClusterRuntime.factory(faults, INTERVAL);
-    var server =
-        new DataplaneServer(
-                DataplaneServer.forNetty(config),
-                config,
-                DataplaneServer.graphRag(config),
-                c -> {
-                  var runtime = (GossipClusterRuntime) factory.create(c);
-                  runtimes.put(c.hostId(), runtime);
-                  return runtime;
-                })
-            .start();
-    servers.add(server);
-    channels.add(NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build());
-  }
-
   private void awaitLivePeers(String host, int live) {
     await(host + " sees " + live + " live peers")
         .atMost(Duration.ofSeconds(20))
         .until(
             () ->
-                runtimes.get(host).gossipView().ring().hostIds().stream()
+                nodes.runtime(host).gossipView().ring().hostIds().stream()
                         .filter(h -> !h.equals(host))
-                        .filter(runtimes.get(host).gossipView()::isAlive)
+                        .filter(nodes.runtime(host).gossipView()::isAlive)
                         .count()
                     == live);
   }
 
-  private AlliDBGrpc.AlliDBBlockingStub stub(int i) {
-    var md = new Metadata();
-    md.put(ApiKeyAuthInterceptor.API_KEY, KEY);
-    return AlliDBGrpc.newBlockingStub(channels.get(i))
-        .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(md))
-        .withDeadlineAfter(10, TimeUnit.SECONDS);
-  }
-
   private void put(int node, String id, long version) {
-    stub(node)
-        .putEntity(
-            PutEntityRequest.newBuilder()
-                .setConsistencyLevel(ConsistencyLevel.CONSISTENCY_QUORUM)
-                .setEntity(
-                    Entity.newBuilder()
-                        .setEntityId(id)
-                        .addChunks(
-                            TextChunk.newBuilder()
-                                .setChunkId(id + "#0")
-                                .setText("v")
-                                .putMetadata("v", Long.toString(version))))
-                .build());
+    nodes.put(GossipNodes.host(node), id, version, ConsistencyLevel.CONSISTENCY_QUORUM);
   }
 
   private long version(int node, String id, ConsistencyLevel level) {
-    var e =
-        stub(node)
-            .getEntity(
-                GetEntityRequest.newBuilder().setEntityId(id).setConsistencyLevel(level).build())
-            .getEntity();
-    return Long.parseLong(e.getChunks(0).getMetadataOrThrow("v"));
+    return nodes.version(GossipNodes.host(node), id, level);
   }
 }

@@ -77,6 +77,38 @@ class EntityStoreTest {
     }
   }
 
+  @Test
+  void cleanupDropsRefusedKeysFromStorageAndFromEveryIndex() throws Exception {
+    try (var store = open()) {
+      store.put("t", entity("keep", 1, 0, 0, edge("keep", "x")));
+      store.put("t", withText(entity("drop", 0.9f, 0.1f, 0, edge("drop", "x")), "zebra stripes"));
+      store.put("t", entity("drop2", 0, 1, 0));
+      store.delete("t", "drop2"); // a tombstone: dropped too, nothing left to unindex
+      assertThat(store.text().search("t", "zebra", 10)).hasSize(1);
+
+      var result = store.cleanup(k -> k.id().equals("keep"));
+
+      assertThat(result.rowsDropped()).isEqualTo(2);
+      assertThat(result.droppedLive()).hasSize(1);
+      assertThat(store.storage().getRow(io.allidb.dataplane.storage.row.RowKey.of("t", "drop")))
+          .isEmpty();
+      assertThat(search(store, 1, 0, 0)).containsExactly("keep");
+      assertThat(store.graph().neighbors("t", "x", Direction.INCOMING, Set.of(), 10))
+          .extracting(e -> e.from())
+          .containsExactly("keep");
+      assertThat(store.text().search("t", "zebra", 10)).isEmpty();
+    }
+  }
+
+  private static Entity withText(Entity e, String text) {
+    return e.toBuilder()
+        .addChunks(
+            io.allidb.api.proto.TextChunk.newBuilder()
+                .setChunkId(e.getEntityId() + "#0")
+                .setText(text))
+        .build();
+  }
+
   private static List<String> search(EntityStore store, float... q) {
     return store.vectors().search("t", q, 10, 0, null).stream().map(VectorHit::entityId).toList();
   }

@@ -171,6 +171,49 @@ public final class Gossiper implements GossipReceiver, AutoCloseable {
     replaceLocal(local, next);
   }
 
+  /**
+   * How far a state published on a dead member's behalf jumps its version: past any heartbeat
+   * another node may have seen from it before it died (one per gossip interval), so every node
+   * takes this state over the member's own last one.
+   */
+  static final long ON_BEHALF_VERSION_STEP = 1L << 20;
+
+  /**
+   * Publishes a status for a dead member on its behalf (RemoveNode): LEAVING while its ranges are
+   * re-replicated, then LEFT. The member's generation and heartbeat stay as they were (so nobody
+   * mistakes the new state for a sign of life); its application version jumps by {@link
+   * #ON_BEHALF_VERSION_STEP}. A member that is in fact alive would publish under the lower versions
+   * and be ignored until it restarts; callers check it is down first.
+   *
+   * @throws IllegalArgumentException for this node or an unknown member
+   */
+  public synchronized EndpointState publishOnBehalf(
+      String hostId, NodeStatus status, long changeStartedMicros) {
+    if (hostId.equals(options.hostId())) {
+      throw new IllegalArgumentException("a node publishes its own state; " + hostId + " is me");
+    }
+    EndpointState old = states.get(hostId);
+    if (old == null) {
+      throw new IllegalArgumentException("unknown member " + hostId);
+    }
+    boolean ringChange = ownsTokens(status) != ownsTokens(old.getStatus());
+    EndpointState next =
+        old.toBuilder()
+            .setStatus(status)
+            .setChangeStartedMicros(changeStartedMicros)
+            .setRingEpoch(ringChange ? maxRingEpoch() + 1 : old.getRingEpoch())
+            .setAppVersion(EndpointStates.maxVersion(old) + ON_BEHALF_VERSION_STEP)
+            .build();
+    states.put(hostId, next);
+    if (status == NodeStatus.LEFT) {
+      live.remove(hostId);
+      detector.remove(hostId);
+    }
+    logger.info("{} publishes {} on behalf of {}", options.hostId(), status, hostId);
+    fire(l -> l.onChange(old, next));
+    return next;
+  }
+
   /** Highest ring epoch any known member published. */
   public long maxRingEpoch() {
     return states.values().stream().mapToLong(EndpointState::getRingEpoch).max().orElse(0);

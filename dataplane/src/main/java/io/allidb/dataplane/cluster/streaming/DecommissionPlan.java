@@ -6,7 +6,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
 
-/** Which rows move when a member leaves the ring: pure, so it is tested without nodes. */
+/**
+ * Which rows move when a member leaves the ring (decommissioned, or removed when dead): pure, so it
+ * is tested without nodes.
+ */
 public final class DecommissionPlan {
   private DecommissionPlan() {}
 
@@ -43,6 +46,39 @@ public final class DecommissionPlan {
             throw new IllegalStateException(
                 "no live replica holds " + r + " (replicas " + now + ")");
           }
+          out.add(new RangeStreamer.Transfer(r, source, target));
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The transfers that re-replicate a dead member's ranges (RemoveNode): for every (vnode range,
+   * replica it gains in the ring without {@code dead}), one transfer from <em>each</em> live
+   * current replica. The dead member cannot send, and no single survivor is sure to hold every
+   * write (a write acknowledged by a quorum that included the dead member may be on one survivor
+   * only); pulling from all of them, merged last-write-wins on the target, gives the target what
+   * any survivor holds.
+   *
+   * @throws IllegalStateException when no live replica is left for a range that must move
+   */
+  public static List<RangeStreamer.Transfer> removalTransfers(
+      TokenRing ring, String dead, int rf, Predicate<String> alive) {
+    TokenRing future = without(ring, dead);
+    var out = new ArrayList<RangeStreamer.Transfer>();
+    for (TokenRange r : ring.ranges()) {
+      List<String> now = ring.replicasFor(r.end(), rf);
+      List<String> sources = now.stream().filter(h -> !h.equals(dead) && alive.test(h)).toList();
+      for (String target : future.replicasFor(r.end(), rf)) {
+        if (now.contains(target)) {
+          continue;
+        }
+        if (sources.isEmpty()) {
+          throw new IllegalStateException(
+              "no live replica holds " + r + " (replicas " + now + "): it cannot be re-replicated");
+        }
+        for (String source : sources) {
           out.add(new RangeStreamer.Transfer(r, source, target));
         }
       }

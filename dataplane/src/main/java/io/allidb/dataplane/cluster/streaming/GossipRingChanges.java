@@ -54,6 +54,7 @@ public final class GossipRingChanges implements RingChanges {
   private final Duration settle;
   private final Clock clock;
   private final ExecutorService worker;
+  private final DeadNodeRemoval removal;
   private volatile boolean closed;
 
   // guarded by this
@@ -79,6 +80,7 @@ public final class GossipRingChanges implements RingChanges {
     this.stateFile = dataDir.resolve("ring").resolve("decommission.state");
     this.settle = settle;
     this.clock = clock;
+    this.removal = new DeadNodeRemoval(gossiper, view, calls, dataDir, settle, clock);
     this.worker =
         Executors.newSingleThreadExecutor(
             r -> {
@@ -125,14 +127,10 @@ public final class GossipRingChanges implements RingChanges {
     return streamer.progress(phase, message);
   }
 
+  /** See {@link DeadNodeRemoval}. */
   @Override
-  public String removeNode(String hostId) {
-    throw Status.FAILED_PRECONDITION
-        .withDescription(
-            "RemoveNode is not implemented yet: bring "
-                + hostId
-                + " back and decommission it, or replace it; see docs/operations.md")
-        .asRuntimeException();
+  public StreamProgress removeNode(String hostId) {
+    return removal.remove(hostId);
   }
 
   @Override
@@ -144,6 +142,7 @@ public final class GossipRingChanges implements RingChanges {
   @Override
   public void close() {
     closed = true;
+    removal.close();
     worker.shutdownNow();
     try {
       worker.awaitTermination(5, TimeUnit.SECONDS);

@@ -18,6 +18,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,11 +32,13 @@ import org.slf4j.LoggerFactory;
  * <p>After every page the position (the last key moved) is written to the operation's state file
  * ({@link StateFileFormat}), so a restarted node resumes each range where it stopped instead of
  * from the start. Flow control is the pull: the next page is asked for only once the last one is
- * applied. Not thread-safe: one per operation.
+ * applied. A page call that fails is tried again (five tries, pauses doubling from 1 s) before the
+ * transfer fails. Not thread-safe: one per operation.
  */
 public final class RangeStreamer {
   private static final Logger logger = LoggerFactory.getLogger(RangeStreamer.class);
   private static final long CALL_TIMEOUT_S = 120;
+  private static final int ATTEMPTS = 5;
 
   /** Rows of {@code range} go from {@code source} to {@code target}. */
   public record Transfer(TokenRange range, String source, String target) {}
@@ -119,19 +122,18 @@ public final class RangeStreamer {
             .setAfterId(p.getAfterId())
             .setLimit(1000);
     while (!cancelled.getAsBoolean()) {
+      StreamRowsRequest asked = request.build();
       StreamRowsReply page =
-          await(calls.streamRows(source, request.build()), "StreamRows " + source);
+          retrying(() -> calls.streamRows(source, asked), "StreamRows " + source, cancelled);
       List<Row> rows = RowChunks.verify(source, page);
       long bytes = 0;
       if (!rows.isEmpty()) {
-        await(
-            calls.applyRows(
-                target,
-                ApplyRowsRequest.newBuilder()
-                    .setFromHostId(calls.localHostId())
-                    .addAllRows(page.getRowsList())
-                    .build()),
-            "ApplyRows " + target);
+        var apply =
+            ApplyRowsRequest.newBuilder()
+                .setFromHostId(calls.localHostId())
+                .addAllRows(page.getRowsList())
+                .build();
+        retrying(() -> calls.applyRows(target, apply), "ApplyRows " + target, cancelled);
         for (Row r : rows) {
           bytes += r.value().length + r.key().encodedSize();
         }
@@ -166,6 +168,33 @@ public final class RangeStreamer {
       bytes += p.getBytes();
     }
     return new StreamProgress(phase, state.getRangesCount(), done, rows, bytes, message);
+  }
+
+  /**
+   * A page call, tried up to {@link #ATTEMPTS} times with a doubling pause (1 s, 2 s, 4 s, ...): a
+   * page is idempotent (a read, or rows applied last-write-wins), and one call timing out on a busy
+   * target should slow the transfer down, not fail the whole ring change.
+   */
+  private static <T> T retrying(
+      Supplier<CompletableFuture<T>> call, String what, BooleanSupplier cancelled)
+      throws IOException {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return await(call.get(), what);
+      } catch (IOException e) {
+        if (attempt == ATTEMPTS || cancelled.getAsBoolean()) {
+          throw attempt == 1 ? e : new IOException(e.getMessage() + " (" + attempt + " tries)", e);
+        }
+        long pause = 1000L << (attempt - 1);
+        logger.warn("{} (try {} of {}), again in {} ms", e.getMessage(), attempt, ATTEMPTS, pause);
+        try {
+          Thread.sleep(pause);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          throw new IOException(what + ": interrupted", ie);
+        }
+      }
+    }
   }
 
   static <T> T await(CompletableFuture<T> f, String what) throws IOException {

@@ -19,12 +19,13 @@ public interface RingChanges {
   StreamProgress decommissionStatus();
 
   /**
-   * Removes a dead member: its ranges are streamed to their new replicas from surviving ones.
+   * Starts (or, when already started, reports) the removal of a dead member: its ranges are
+   * streamed to their new replicas from surviving ones, then it is LEFT.
    *
    * @throws io.grpc.StatusRuntimeException FAILED_PRECONDITION when the member is alive, unknown,
    *     or another ring change is in progress
    */
-  String removeNode(String hostId);
+  StreamProgress removeNode(String hostId);
 
   /** The ring change in progress as this node sees it, or empty. */
   default String changeInProgress() {
@@ -56,7 +57,7 @@ public interface RingChanges {
       }
 
       @Override
-      public String removeNode(String hostId) {
+      public StreamProgress removeNode(String hostId) {
         throw refuse();
       }
     };

@@ -1,10 +1,13 @@
 package io.allidb.dataplane.storage.compaction;
 
 import io.allidb.dataplane.storage.StorageOptions.CompactionOptions;
+import io.allidb.dataplane.storage.row.RowKey;
 import io.allidb.dataplane.storage.sstable.SSTableReader;
 import io.github.resilience4j.core.IntervalFunction;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -12,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * jitter ({@code retryInitialBackoff} doubling up to {@code retryMaxBackoff}).
  *
  * <p>{@link #compactAll()} runs a major compaction (every live table into one) on the same thread
- * and waits for it, so two compactions never touch the same table. Thread-safe.
+ * and waits for it, so two compactions never touch the same table; {@link #cleanup} is a major
+ * compaction that also drops the keys a filter refuses, run the same way. Thread-safe.
  */
 public final class CompactionManager implements AutoCloseable {
   private static final Logger logger = LoggerFactory.getLogger(CompactionManager.class);
@@ -38,6 +43,7 @@ public final class CompactionManager implements AutoCloseable {
   private final AtomicLong failures = new AtomicLong();
   private final Thread thread;
   private CompletableFuture<Void> majorRequest;
+  private final Deque<Cleanup> cleanups = new ArrayDeque<>(); // guarded by lock
   private long signals;
   private volatile boolean stopping;
 
@@ -98,6 +104,66 @@ public final class CompactionManager implements AutoCloseable {
     }
   }
 
+  /** A requested cleanup: its filter and its caller's future. */
+  private record Cleanup(Predicate<RowKey> keep, CompletableFuture<CompactionTask.Result> done) {}
+
+  /**
+   * Compacts every live table into one, dropping every key {@code keep} refuses (tombstones
+   * included), and waits. Crash-safe like any compaction: the output is fsynced and swapped in
+   * through the manifest; a crash before the swap leaves the inputs live.
+   *
+   * @return what the merge did; zeros when there were no tables
+   */
+  public CompactionTask.Result cleanup(Predicate<RowKey> keep) throws IOException {
+    var request = new Cleanup(keep, new CompletableFuture<>());
+    lock.lock();
+    try {
+      if (stopping) {
+        throw new IllegalStateException("storage engine is closed");
+      }
+      cleanups.add(request);
+      signals++;
+      wake.signalAll();
+    } finally {
+      lock.unlock();
+    }
+    try {
+      return request.done().get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while waiting for cleanup", e);
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+    }
+  }
+
+  private Cleanup takeCleanup() {
+    lock.lock();
+    try {
+      return cleanups.poll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void runCleanup(Cleanup c) {
+    List<SSTableReader> tables = host.acquireTables();
+    try {
+      c.done()
+          .complete(
+              tables.isEmpty()
+                  ? new CompactionTask.Result(0, 0, 0, 0, 0, 0, List.of())
+                  : merge(tables, c.keep()));
+    } catch (IOException | RuntimeException e) {
+      failures.incrementAndGet();
+      host.compactionFailed();
+      logger.error("cleanup failed; its inputs stay live: {}", e.toString());
+      c.done().completeExceptionally(e);
+    } finally {
+      host.release(tables);
+    }
+  }
+
   public long completed() {
     return completed.get();
   }
@@ -109,6 +175,11 @@ public final class CompactionManager implements AutoCloseable {
   private void run() {
     int attempt = 0;
     while (!stopping) {
+      Cleanup cleanup = takeCleanup();
+      if (cleanup != null) {
+        runCleanup(cleanup); // fails only its caller; planned work is not retried for it
+        continue;
+      }
       CompletableFuture<Void> major = takeMajorRequest();
       try {
         boolean didWork = major != null ? runMajor() : runPlanned();
@@ -134,6 +205,9 @@ public final class CompactionManager implements AutoCloseable {
       }
     }
     failMajor(takeMajorRequest(), new IOException("storage engine closed"));
+    for (Cleanup c = takeCleanup(); c != null; c = takeCleanup()) {
+      c.done().completeExceptionally(new IOException("storage engine closed"));
+    }
   }
 
   private static void failMajor(CompletableFuture<Void> major, Exception e) {
@@ -182,19 +256,28 @@ public final class CompactionManager implements AutoCloseable {
     }
   }
 
-  private void merge(List<SSTableReader> inputs) throws IOException {
+  private CompactionTask.Result merge(List<SSTableReader> inputs) throws IOException {
+    return merge(inputs, null);
+  }
+
+  private CompactionTask.Result merge(List<SSTableReader> inputs, Predicate<RowKey> keep)
+      throws IOException {
     long start = System.nanoTime();
-    var result = new CompactionTask(inputs, host, gcGraceMicros, throttle, () -> stopping).run();
+    var result =
+        new CompactionTask(inputs, host, gcGraceMicros, throttle, () -> stopping, keep).run();
     long nanos = System.nanoTime() - start;
     completed.incrementAndGet();
     host.compacted(result.bytesWritten(), nanos);
     logger.info(
-        "compacted {} tables: {} rows kept, {} purged, {} bytes in {} ms",
+        "compacted {} tables{}: {} rows kept, {} purged, {} dropped, {} bytes in {} ms",
         result.inputs(),
+        keep == null ? "" : " (cleanup)",
         result.rowsWritten(),
         result.rowsPurged(),
+        result.rowsDropped(),
         result.bytesWritten(),
         nanos / 1_000_000);
+    return result;
   }
 
   private void waitForSignal(long maxMillis) {
@@ -205,7 +288,7 @@ public final class CompactionManager implements AutoCloseable {
           maxMillis == Long.MAX_VALUE
               ? Long.MAX_VALUE
               : System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(maxMillis);
-      while (!stopping && signals == seen && majorRequest == null) {
+      while (!stopping && signals == seen && majorRequest == null && cleanups.isEmpty()) {
         long left =
             deadline == Long.MAX_VALUE ? TimeUnit.SECONDS.toNanos(1) : deadline - System.nanoTime();
         if (left <= 0) {

@@ -4,6 +4,7 @@ import io.allidb.dataplane.storage.row.MergingIterator;
 import io.allidb.dataplane.storage.row.Row;
 import io.allidb.dataplane.storage.row.RowCodec;
 import io.allidb.dataplane.storage.row.RowIterator;
+import io.allidb.dataplane.storage.row.RowKey;
 import io.allidb.dataplane.storage.sstable.SSTableReader;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -12,6 +13,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 
 /**
  * One merge of SSTables into one new SSTable.
@@ -20,6 +22,10 @@ import java.util.function.BooleanSupplier;
  * tombstone (or an expired row) only when its deletion is older than {@code gc_grace} <em>and</em>
  * no source outside the merge may hold an older version of its key; otherwise the tombstone must
  * live on to keep shadowing that version (and for repair to propagate the delete within gc_grace).
+ *
+ * <p>A cleanup (a major compaction with a {@code keep} filter) also drops every version of each key
+ * the filter refuses, tombstones and expired rows included and regardless of gc_grace: they belong
+ * to token ranges this node no longer replicates, whose owners hold their own copies.
  *
  * <p>The output is written under a temporary name and becomes live only through {@link
  * CompactionHost#replaceTables}; a failure at any point leaves the inputs live and no partial
@@ -31,9 +37,25 @@ public final class CompactionTask {
   private final long gcGraceMicros;
   private final IoThrottle throttle;
   private final BooleanSupplier aborted;
+  private final Predicate<RowKey> keep;
+  private final List<RowKey> droppedLive = new ArrayList<>();
 
-  /** What a merge did. */
-  public record Result(int inputs, long rowsWritten, long rowsPurged, long bytesWritten) {}
+  /**
+   * What a merge did.
+   *
+   * @param rowsDropped keys a cleanup's filter refused (every version of each is gone)
+   * @param bytesDropped encoded size of the winning rows of those keys
+   * @param droppedLive the dropped keys whose winning row was live (not a tombstone): what the
+   *     indexes may still hold
+   */
+  public record Result(
+      int inputs,
+      long rowsWritten,
+      long rowsPurged,
+      long bytesWritten,
+      long rowsDropped,
+      long bytesDropped,
+      List<RowKey> droppedLive) {}
 
   public CompactionTask(
       List<SSTableReader> inputs,
@@ -41,6 +63,20 @@ public final class CompactionTask {
       long gcGraceMicros,
       IoThrottle throttle,
       BooleanSupplier aborted) {
+    this(inputs, host, gcGraceMicros, throttle, aborted, null);
+  }
+
+  /**
+   * @param keep the keys to keep; null keeps every key (an ordinary compaction)
+   */
+  public CompactionTask(
+      List<SSTableReader> inputs,
+      CompactionHost host,
+      long gcGraceMicros,
+      IoThrottle throttle,
+      BooleanSupplier aborted,
+      Predicate<RowKey> keep) {
+    this.keep = keep;
     this.inputs = List.copyOf(inputs);
     this.host = host;
     this.gcGraceMicros = gcGraceMicros;
@@ -55,6 +91,8 @@ public final class CompactionTask {
     long expected = inputs.stream().mapToLong(t -> t.properties().rowCount()).sum();
     long written = 0;
     long purged = 0;
+    long dropped = 0;
+    long droppedBytes = 0;
     var sources = new ArrayList<RowIterator>();
     for (SSTableReader t : inputs) {
       sources.add(t.iterator(null, null));
@@ -67,6 +105,14 @@ public final class CompactionTask {
         }
         Row row = merged.next();
         throttle.acquire(RowCodec.encodedSize(row));
+        if (keep != null && !keep.test(row.key())) {
+          dropped++;
+          droppedBytes += RowCodec.encodedSize(row);
+          if (!row.tombstone()) {
+            droppedLive.add(row.key());
+          }
+          continue;
+        }
         if (isPurgeable(row, now) && !host.mayShadowOutside(row, inputSet)) {
           purged++;
           continue;
@@ -84,7 +130,14 @@ public final class CompactionTask {
         }
         throw e;
       }
-      return new Result(inputs.size(), written, purged, writer.bytesWritten());
+      return new Result(
+          inputs.size(),
+          written,
+          purged,
+          writer.bytesWritten(),
+          dropped,
+          droppedBytes,
+          List.copyOf(droppedLive));
     }
   }
 

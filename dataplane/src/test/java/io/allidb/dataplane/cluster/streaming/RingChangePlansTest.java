@@ -53,6 +53,31 @@ class RingChangePlansTest {
   }
 
   @Test
+  void removalPullsEachGainedRangeFromEverySurvivingReplicaAndNeverFromTheDeadOne() {
+    TokenRing four = ring(4);
+    TokenRing three = DecommissionPlan.without(four, "n4");
+    var transfers = DecommissionPlan.removalTransfers(four, "n4", RF, h -> !h.equals("n4"));
+    assertThat(transfers).isNotEmpty();
+    for (TokenRange r : four.ranges()) {
+      List<String> now = four.replicasFor(r.end(), RF);
+      var gained = new HashSet<>(three.replicasFor(r.end(), RF));
+      gained.removeAll(now);
+      var survivors = new HashSet<>(now);
+      survivors.remove("n4");
+      for (String target : gained) {
+        var sources = new HashSet<String>();
+        for (var t : transfers) {
+          if (t.range().equals(r) && t.target().equals(target)) {
+            sources.add(t.source());
+          }
+        }
+        assertThat(sources).as("sources of %s for %s", r, target).isEqualTo(survivors);
+      }
+    }
+    assertThat(transfers).noneMatch(t -> t.source().equals("n4") || t.target().equals("n4"));
+  }
+
+  @Test
   void bootstrapPullsEveryRangeTheNewNodeWillReplicateFromAReplicaThatHadIt() {
     TokenRing three = ring(3);
     TokenRing four = ring(4);
