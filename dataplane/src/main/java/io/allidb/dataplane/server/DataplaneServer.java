@@ -189,7 +189,8 @@ public final class DataplaneServer implements AutoCloseable {
               store.text(),
               config.query(),
               config.storage().clock(),
-              cluster.coordinator::isSingleNode);
+              cluster.coordinator::isSingleNode,
+              cluster.text);
       var service =
           new AlliDbService(
               store,
