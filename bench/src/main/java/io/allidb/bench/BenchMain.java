@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
       ServerBenchmark.class,
       ClusterBenchmark.class,
       EmbedBenchmark.class,
+      HybridBenchmark.class,
       CommandLine.HelpCommand.class
     })
 public final class BenchMain implements Runnable {
