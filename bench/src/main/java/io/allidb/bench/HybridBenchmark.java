@@ -11,6 +11,8 @@ import io.allidb.api.proto.VectorEmbedding;
 import io.allidb.dataplane.server.ApiKeyAuthInterceptor;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.stub.MetadataUtils;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -91,6 +93,7 @@ public final class HybridBenchmark implements Callable<Integer> {
   record Result(String setup, String mode, long queries, double p50Ms, double p99Ms, double qps) {}
 
   private final List<Result> results = new ArrayList<>();
+  private int loadRetries;
 
   List<Result> results() {
     return List.copyOf(results);
@@ -135,6 +138,10 @@ public final class HybridBenchmark implements Callable<Integer> {
       try (var ring = BenchCluster.start(root.resolve("ring"), nodes, rf, keys, nodeHeap, extra)) {
         measureAll(out, nodes + " nodes, RF " + rf, ring.channels());
       }
+      out.printf(
+          Locale.ROOT,
+          "%nLoad batches retried after UNAVAILABLE (not measured): %d%n",
+          loadRetries);
     } finally {
       Dirs.deleteRecursively(root);
     }
@@ -187,11 +194,22 @@ public final class HybridBenchmark implements Callable<Integer> {
                       .setChunkId(id + "#0")
                       .setText(text(rnd, words / 2 + rnd.nextInt(words + 1)))));
       if (batch.getEntitiesCount() == 100 || i == docs - 1) {
-        stubs
-            .get(i % stubs.size())
-            .withDeadlineAfter(120, TimeUnit.SECONDS)
-            .batchPutEntities(
-                batch.setConsistencyLevel(ConsistencyLevel.CONSISTENCY_QUORUM).build());
+        var request = batch.setConsistencyLevel(ConsistencyLevel.CONSISTENCY_QUORUM).build();
+        for (int attempt = 1; ; attempt++) {
+          try {
+            stubs
+                .get(i % stubs.size())
+                .withDeadlineAfter(120, TimeUnit.SECONDS)
+                .batchPutEntities(request);
+            break;
+          } catch (StatusRuntimeException e) {
+            // a loaded machine can miss the replicas' 2 s write timeout; upserts are idempotent
+            if (attempt == 5 || e.getStatus().getCode() != Status.Code.UNAVAILABLE) {
+              throw e;
+            }
+            loadRetries++;
+          }
+        }
         batch = BatchPutEntitiesRequest.newBuilder();
       }
     }

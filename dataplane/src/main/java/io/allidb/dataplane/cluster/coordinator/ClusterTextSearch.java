@@ -12,16 +12,14 @@ import io.allidb.dataplane.cluster.replica.StoredRows;
 import io.allidb.dataplane.cluster.replica.TextStatsMessages;
 import io.allidb.dataplane.cluster.ring.TokenRange;
 import io.allidb.dataplane.query.hybrid.RingText;
+import io.allidb.dataplane.query.hybrid.TextIndex;
 import io.allidb.dataplane.query.hybrid.TextIndex.TextHit;
 import io.allidb.dataplane.query.hybrid.TextIndex.TextStats;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,11 +51,6 @@ import java.util.function.BiFunction;
  * their segments merge, so scores may differ by that until then. Thread-safe.
  */
 public final class ClusterTextSearch implements RingText {
-  private static final Comparator<TextHit> BEST_FIRST =
-      Comparator.comparingDouble((TextHit h) -> h.score())
-          .reversed()
-          .thenComparing((a, b) -> Arrays.compareUnsigned(utf8(a), utf8(b)));
-
   private final ClusterView view;
   private final ReplicaCalls calls;
   private final MultiGet multiGet;
@@ -127,7 +120,7 @@ public final class ClusterTextSearch implements RingText {
     }
     var hits = new ArrayList<TextHit>(best.size());
     best.forEach((id, score) -> hits.add(new TextHit(id, score)));
-    hits.sort(BEST_FIRST);
+    hits.sort(TextIndex.BEST_FIRST);
     return List.copyOf(hits.subList(0, Math.min(n, hits.size())));
   }
 
@@ -138,10 +131,6 @@ public final class ClusterTextSearch implements RingText {
       return Map.of();
     }
     return multiGet.get(tenant, ids, level(request));
-  }
-
-  private static byte[] utf8(TextHit h) {
-    return h.entityId().getBytes(StandardCharsets.UTF_8);
   }
 
   /** Calls every host of the cover, remote ones first so the local call overlaps them. */

@@ -6,7 +6,10 @@ import io.allidb.dataplane.cluster.ring.Murmur3Partitioner;
 import io.allidb.dataplane.cluster.ring.TokenRange;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -75,6 +78,16 @@ public final class TextIndex implements AutoCloseable {
 
   /** One hit: the entity and its BM25 score. */
   public record TextHit(String entityId, float score) {}
+
+  /** Best first, ties by id in UTF-8 byte order (Lucene's order of the sorted id doc values). */
+  public static final Comparator<TextHit> BEST_FIRST =
+      Comparator.comparingDouble((TextHit h) -> h.score())
+          .reversed()
+          .thenComparing(
+              (a, b) ->
+                  Arrays.compareUnsigned(
+                      a.entityId().getBytes(StandardCharsets.UTF_8),
+                      b.entityId().getBytes(StandardCharsets.UTF_8)));
 
   /**
    * The BM25 statistics of some documents for one query: how many documents have text ({@code
@@ -195,12 +208,17 @@ public final class TextIndex implements AutoCloseable {
     if (q == null) {
       return List.of();
     }
-    if (ranges != null) {
-      q =
-          new BooleanQuery.Builder()
-              .add(q, BooleanClause.Occur.MUST)
-              .add(new TokenRangeFilter(TOKEN, ranges), BooleanClause.Occur.FILTER)
-              .build();
+    var queries = new ArrayList<Query>();
+    if (ranges == null) {
+      queries.add(q);
+    } else {
+      for (Query filter : new TokenRangeFilter(TOKEN, ranges).queries()) {
+        queries.add(
+            new BooleanQuery.Builder()
+                .add(q, BooleanClause.Occur.MUST)
+                .add(filter, BooleanClause.Occur.FILTER)
+                .build());
+      }
     }
     t.searchers.maybeRefreshBlocking();
     IndexSearcher acquired = t.searchers.acquire();
@@ -209,13 +227,17 @@ public final class TextIndex implements AutoCloseable {
           stats == null ? acquired : new GlobalStatsSearcher(acquired.getIndexReader(), stats);
       searcher.setSimilarity(new BM25Similarity());
       var byScoreThenId = new Sort(SortField.FIELD_SCORE, new SortField(ID, SortField.Type.STRING));
-      ScoreDoc[] docs = searcher.search(q, n, byScoreThenId, true).scoreDocs;
       var stored = searcher.storedFields();
-      var out = new ArrayList<TextHit>(docs.length);
-      for (ScoreDoc d : docs) {
-        out.add(new TextHit(stored.document(d.doc).get(ID), d.score));
+      var out = new ArrayList<TextHit>();
+      for (Query each : queries) { // disjoint filters: the best n of the union is exact
+        for (ScoreDoc d : searcher.search(each, n, byScoreThenId, true).scoreDocs) {
+          out.add(new TextHit(stored.document(d.doc).get(ID), d.score));
+        }
       }
-      return out;
+      if (queries.size() > 1) {
+        out.sort(BEST_FIRST);
+      }
+      return List.copyOf(out.subList(0, Math.min(n, out.size())));
     } finally {
       t.searchers.release(acquired);
     }
@@ -254,12 +276,16 @@ public final class TextIndex implements AutoCloseable {
       }
       var docFreq = new HashMap<String, Long>();
       for (String term : terms(query)) {
-        var q =
-            new BooleanQuery.Builder()
-                .add(new TermQuery(new Term(TEXT, term)), BooleanClause.Occur.FILTER)
-                .add(filter, BooleanClause.Occur.FILTER)
-                .build();
-        docFreq.put(term, (long) searcher.count(q));
+        long n = 0;
+        for (Query spans : filter.queries()) {
+          n +=
+              searcher.count(
+                  new BooleanQuery.Builder()
+                      .add(new TermQuery(new Term(TEXT, term)), BooleanClause.Occur.FILTER)
+                      .add(spans, BooleanClause.Occur.FILTER)
+                      .build());
+        }
+        docFreq.put(term, n);
       }
       return new TextStats(docCount, sumLength, docFreq);
     } finally {

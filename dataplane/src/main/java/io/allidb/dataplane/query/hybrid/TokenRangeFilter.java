@@ -1,34 +1,29 @@
 package io.allidb.dataplane.query.hybrid;
 
 import io.allidb.dataplane.cluster.ring.TokenRange;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
-import org.apache.lucene.index.DocValues;
-import org.apache.lucene.index.LeafReaderContext;
-import org.apache.lucene.index.NumericDocValues;
-import org.apache.lucene.search.ConstantScoreScorer;
-import org.apache.lucene.search.ConstantScoreWeight;
-import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.document.NumericDocValuesField;
+import org.apache.lucene.search.BooleanClause;
+import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.search.Query;
-import org.apache.lucene.search.QueryVisitor;
-import org.apache.lucene.search.ScoreMode;
-import org.apache.lucene.search.Scorer;
-import org.apache.lucene.search.TwoPhaseIterator;
-import org.apache.lucene.search.Weight;
 
 /**
- * A Lucene filter: documents whose ring token (the {@code token} doc value) lies in any of a set of
- * token ranges. The ranges become sorted, disjoint, inclusive spans (a wrapping range is two), and
- * a document is checked by binary search, as the second phase of a two-phase iterator, so in a
- * conjunction with a text query only the text matches are checked.
+ * Documents whose ring token (the {@code token} doc value) lies in any of a set of token ranges.
+ * The ranges become sorted, disjoint, inclusive spans (a wrapping range is two, adjacent ranges
+ * one): {@link #contains} checks a token by binary search, {@link #queries} gives Lucene filters.
  *
- * <p>A doc-values check rather than a disjunction of point ranges: a node may be asked for hundreds
- * of ranges (vnodes times RF), more than a {@code BooleanQuery} may hold.
+ * <p>Built from stock queries only (doc-values range queries in a disjunction) rather than a custom
+ * {@code Query}: Lucene's scorer API changed between 9 and 10, and the benchmarks run the node on
+ * the Lucene 10 their peer needs. A node may be asked for more ranges (vnodes times RF) than one
+ * {@code BooleanQuery} may hold, hence several filters.
  */
-final class TokenRangeFilter extends Query {
+final class TokenRangeFilter {
+  /** Under Lucene's default limit of 1024 clauses per query, with room for the text's clauses. */
+  static final int SPANS_PER_QUERY = 512;
+
   private final String field;
   private final long[] firsts;
   private final long[] lasts;
@@ -75,56 +70,26 @@ final class TokenRangeFilter extends Query {
     return before >= 0 && token <= lasts[before];
   }
 
-  @Override
-  public Weight createWeight(IndexSearcher searcher, ScoreMode scoreMode, float boost) {
-    return new ConstantScoreWeight(this, boost) {
-      @Override
-      public Scorer scorer(LeafReaderContext context) throws IOException {
-        NumericDocValues tokens = DocValues.getNumeric(context.reader(), field);
-        var twoPhase =
-            new TwoPhaseIterator(tokens) {
-              @Override
-              public boolean matches() throws IOException {
-                return contains(tokens.longValue());
-              }
-
-              @Override
-              public float matchCost() {
-                return 1 + 32 - Integer.numberOfLeadingZeros(firsts.length);
-              }
-            };
-        return new ConstantScoreScorer(this, score(), scoreMode, twoPhase);
+  /**
+   * Lucene filters matching the spans, each over at most {@link #SPANS_PER_QUERY} of them (a
+   * disjunction of doc-values range queries); together they match exactly the spans. Searching each
+   * and merging the results is exact because the spans are disjoint.
+   */
+  List<Query> queries() {
+    var out = new ArrayList<Query>();
+    for (int from = 0; from < firsts.length; from += SPANS_PER_QUERY) {
+      var b = new BooleanQuery.Builder();
+      for (int i = from; i < Math.min(firsts.length, from + SPANS_PER_QUERY); i++) {
+        b.add(
+            NumericDocValuesField.newSlowRangeQuery(field, firsts[i], lasts[i]),
+            BooleanClause.Occur.SHOULD);
       }
-
-      @Override
-      public boolean isCacheable(LeafReaderContext context) {
-        return DocValues.isCacheable(context, field);
-      }
-    };
-  }
-
-  @Override
-  public void visit(QueryVisitor visitor) {
-    if (visitor.acceptField(field)) {
-      visitor.visitLeaf(this);
+      out.add(b.build());
     }
+    return out;
   }
 
-  @Override
-  public String toString(String defaultField) {
-    return field + " in " + firsts.length + " token spans";
-  }
-
-  @Override
-  public boolean equals(Object other) {
-    return sameClassAs(other)
-        && field.equals(((TokenRangeFilter) other).field)
-        && Arrays.equals(firsts, ((TokenRangeFilter) other).firsts)
-        && Arrays.equals(lasts, ((TokenRangeFilter) other).lasts);
-  }
-
-  @Override
-  public int hashCode() {
-    return 31 * (31 * classHash() + Arrays.hashCode(firsts)) + Arrays.hashCode(lasts);
+  int spans() {
+    return firsts.length;
   }
 }

@@ -101,11 +101,15 @@ class TextIndexTest {
       index.index("t", doc("d" + i, sb.toString()));
     }
     index.index("t", doc("stopwords", "the of and")); // no terms: counted nowhere, as Lucene does
-    // a wrapping range and the rest of the ring: disjoint, together the whole ring
-    long a = rnd.nextLong();
-    long b = rnd.nextLong();
-    var first = List.of(new TokenRange(Math.max(a, b), Math.min(a, b)));
-    var second = List.of(new TokenRange(Math.min(a, b), Math.max(a, b)));
+    // the ring cut at 1,300 random tokens, the ranges dealt alternately to two sets: disjoint,
+    // together the whole ring, each more ranges than one Lucene query may hold
+    long[] cuts = rnd.longs(1_300).sorted().toArray();
+    var first = new ArrayList<TokenRange>();
+    var second = new ArrayList<TokenRange>();
+    for (int i = 0; i < cuts.length; i++) {
+      var range = new TokenRange(cuts[i], cuts[(i + 1) % cuts.length]); // the last one wraps
+      (i % 2 == 0 ? first : second).add(range);
+    }
     String query = "paxos leader commit";
     TextStats stats = index.stats("t", query, first).plus(index.stats("t", query, second));
     assertThat(stats.docCount()).isEqualTo(200);
