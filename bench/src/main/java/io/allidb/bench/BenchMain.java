@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
       ClusterBenchmark.class,
       StreamingBenchmark.class,
       EmbedBenchmark.class,
+      HybridBenchmark.class,
       CommandLine.HelpCommand.class
     })
 public final class BenchMain implements Runnable {

@@ -8,12 +8,10 @@ import io.allidb.api.proto.TextChunk;
 import io.allidb.dataplane.server.ApiKeyAuthInterceptor;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.MetadataUtils;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -129,61 +127,10 @@ public final class ClusterBenchmark implements Callable<Integer> {
   }
 
   private Result run(Path dir, int size, int replication, String setup) throws Exception {
-    Files.createDirectories(dir);
-    var started = new ArrayList<BenchNode>();
-    var channels = new ArrayList<ManagedChannel>();
-    try {
-      int seedPort = BenchNode.freePort();
-      for (int i = 0; i < size; i++) {
-        String host = "n" + (i + 1);
-        int internode = i == 0 ? seedPort : BenchNode.freePort();
-        var a =
-            new ArrayList<>(
-                List.of(
-                    "--data-dir",
-                    dir.resolve(host).toString(),
-                    "--node-id",
-                    host,
-                    "--bind",
-                    "127.0.0.1",
-                    "--grpc-port",
-                    "0",
-                    "--http-port",
-                    "-1",
-                    "--api-key-file",
-                    dir.getParent().resolve("keys").toString()));
-        if (size > 1) {
-          a.addAll(
-              List.of(
-                  "--cluster-name",
-                  "bench",
-                  "--rack",
-                  "rack-" + i,
-                  "--internode-port",
-                  Integer.toString(internode),
-                  "--published-address",
-                  "127.0.0.1:" + internode,
-                  "--replication-factor",
-                  Integer.toString(replication),
-                  "--internode-plaintext-for-development"));
-          a.addAll(
-              i == 0 ? List.of("--initial-node") : List.of("--seeds", "127.0.0.1:" + seedPort));
-        }
-        var node = new BenchNode(host, a, dir.resolve(host + ".log"), nodeHeap);
-        started.add(node);
-        node.start(Duration.ofSeconds(120));
-        channels.add(
-            NettyChannelBuilder.forAddress("127.0.0.1", node.grpcPort()).usePlaintext().build());
-        if (i + 1 < size) {
-          Thread.sleep(3000); // let the seed hear of this node before the next one joins
-        }
-      }
-      return measure(setup, channels);
-    } finally {
-      channels.forEach(ManagedChannel::shutdownNow);
-      for (BenchNode n : started) {
-        n.close();
-      }
+    try (var cluster =
+        BenchCluster.start(
+            dir, size, replication, dir.getParent().resolve("keys"), nodeHeap, List.of())) {
+      return measure(setup, cluster.channels());
     }
   }
 

@@ -11,6 +11,10 @@ import io.allidb.dataplane.cluster.proto.LocalScanReply;
 import io.allidb.dataplane.cluster.proto.LocalScanRequest;
 import io.allidb.dataplane.cluster.proto.LocalSearchReply;
 import io.allidb.dataplane.cluster.proto.LocalSearchRequest;
+import io.allidb.dataplane.cluster.proto.LocalTextSearchReply;
+import io.allidb.dataplane.cluster.proto.LocalTextSearchRequest;
+import io.allidb.dataplane.cluster.proto.LocalTextStatsReply;
+import io.allidb.dataplane.cluster.proto.LocalTextStatsRequest;
 import io.allidb.dataplane.cluster.proto.MerkleTreeReply;
 import io.allidb.dataplane.cluster.proto.MerkleTreeRequest;
 import io.allidb.dataplane.cluster.proto.ReadRowsReply;
@@ -94,6 +98,16 @@ public final class DrainGuards {
       @Override
       public LocalScanReply localScan(LocalScanRequest r) throws IOException {
         return delegate.localScan(r);
+      }
+
+      @Override
+      public LocalTextStatsReply localTextStats(LocalTextStatsRequest r) throws IOException {
+        return delegate.localTextStats(r);
+      }
+
+      @Override
+      public LocalTextSearchReply localTextSearch(LocalTextSearchRequest r) throws IOException {
+        return delegate.localTextSearch(r);
       }
 
       @Override

@@ -1,6 +1,7 @@
 package io.allidb.dataplane.ai;
 
 import io.allidb.dataplane.ai.AiOptions.EmbeddingOptions;
+import io.allidb.dataplane.security.SecretSource;
 import java.net.URI;
 import java.util.Locale;
 import java.util.Optional;
@@ -16,7 +17,7 @@ public final class EmbeddingProviders {
    *     model)
    */
   public static Optional<EmbeddingProvider> create(
-      EmbeddingOptions o, ProviderSecrets secrets, AiMetrics metrics) {
+      EmbeddingOptions o, SecretSource secrets, AiMetrics metrics) {
     String kind = o.provider().toLowerCase(Locale.ROOT);
     if (kind.equals("none")) {
       return Optional.empty();

@@ -4,6 +4,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import io.allidb.dataplane.ai.AiOptions.LlmOptions;
+import io.allidb.dataplane.security.SecretSource;
 import java.io.IOException;
 import java.net.URI;
 import java.util.List;
@@ -29,11 +30,11 @@ public final class HttpChatModel implements ChatModel {
   private final boolean openai;
   private final URI uri;
   private final LlmOptions options;
-  private final ProviderSecrets secrets;
+  private final SecretSource secrets;
   private final AiHttp http;
   private final AiMetrics.Family metrics;
 
-  public HttpChatModel(LlmOptions options, ProviderSecrets secrets, AiMetrics metrics) {
+  public HttpChatModel(LlmOptions options, SecretSource secrets, AiMetrics metrics) {
     String kind = options.provider().toLowerCase(Locale.ROOT);
     this.openai =
         switch (kind) {
@@ -108,7 +109,8 @@ public final class HttpChatModel implements ChatModel {
                               + "_FILE",
                           false,
                           0,
-                          null));
+                          null))
+              .reveal();
       headers = Map.of("Authorization", "Bearer " + key);
     }
     String answer = http.postJson(uri, headers, body, this::content);

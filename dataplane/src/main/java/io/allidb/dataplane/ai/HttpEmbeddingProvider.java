@@ -3,6 +3,7 @@ package io.allidb.dataplane.ai;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import io.allidb.dataplane.security.SecretSource;
 import java.io.IOException;
 import java.net.URI;
 import java.util.ArrayList;
@@ -52,7 +53,7 @@ public final class HttpEmbeddingProvider implements EmbeddingProvider {
    * A credential read per call (so a rotated file applies at once): header name, value prefix and
    * where the secret comes from.
    */
-  public record Credential(String header, String prefix, ProviderSecrets source, String name) {
+  public record Credential(String header, String prefix, SecretSource source, String name) {
     static final Credential NONE = new Credential(null, null, null, null);
 
     Map<String, String> headers() throws IOException {
@@ -65,7 +66,8 @@ public final class HttpEmbeddingProvider implements EmbeddingProvider {
               .orElseThrow(
                   () ->
                       new AiProviderException(
-                          "no credential: set " + name + " or " + name + "_FILE", false, 0, null));
+                          "no credential: set " + name + " or " + name + "_FILE", false, 0, null))
+              .reveal();
       return Map.of(header, prefix + v);
     }
   }

@@ -1,6 +1,7 @@
 package io.allidb.dataplane.ai;
 
 import io.allidb.dataplane.ai.AiOptions.EmbedOnWrite;
+import io.allidb.dataplane.security.SecretSource;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -37,7 +38,7 @@ public final class NodeAi implements AutoCloseable {
       AiOptions options,
       int vectorDimension,
       Function<String, OptionalInt> tenantDimension,
-      ProviderSecrets secrets,
+      SecretSource secrets,
       PrometheusRegistry registry) {
     var e = options.embeddings();
     boolean hasProvider = !e.provider().equalsIgnoreCase("none");

@@ -4,6 +4,7 @@ import io.allidb.dataplane.admin.DrainGuards;
 import io.allidb.dataplane.admin.DrainState;
 import io.allidb.dataplane.cluster.ClusterView;
 import io.allidb.dataplane.cluster.coordinator.ClusterQueryExecutor;
+import io.allidb.dataplane.cluster.coordinator.ClusterTextSearch;
 import io.allidb.dataplane.cluster.coordinator.Coordinator;
 import io.allidb.dataplane.cluster.coordinator.ReadCoordinator;
 import io.allidb.dataplane.cluster.coordinator.ReplicaCalls;
@@ -43,6 +44,10 @@ final class ClusterNode implements AutoCloseable {
   final HintReplayer replayer;
   final Coordinator coordinator;
   final QueryExecutor queries;
+
+  /** BM25 over the ring for the hybrid modes. */
+  final ClusterTextSearch text;
+
   final ReplicaCalls calls;
   private final ExecutorService backgroundRepairs;
   final DrainState drain;
@@ -56,6 +61,7 @@ final class ClusterNode implements AutoCloseable {
       HintReplayer replayer,
       Coordinator coordinator,
       QueryExecutor queries,
+      ClusterTextSearch text,
       ReplicaCalls calls,
       ExecutorService backgroundRepairs,
       DrainState drain,
@@ -67,6 +73,7 @@ final class ClusterNode implements AutoCloseable {
     this.replayer = replayer;
     this.coordinator = coordinator;
     this.queries = queries;
+    this.text = text;
     this.calls = calls;
     this.backgroundRepairs = backgroundRepairs;
     this.drain = drain;
@@ -129,6 +136,7 @@ final class ClusterNode implements AutoCloseable {
           replayer,
           coordinator,
           queries,
+          new ClusterTextSearch(view, calls, coordinator, o.readTimeout(), clock),
           calls,
           backgroundRepairs,
           drain,

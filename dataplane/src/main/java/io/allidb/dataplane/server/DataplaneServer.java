@@ -7,7 +7,6 @@ import io.allidb.dataplane.admin.DrainGuards;
 import io.allidb.dataplane.admin.NodeAdminService;
 import io.allidb.dataplane.admin.SecretsReloader;
 import io.allidb.dataplane.ai.NodeAi;
-import io.allidb.dataplane.ai.ProviderSecrets;
 import io.allidb.dataplane.ai.TextEmbeddings;
 import io.allidb.dataplane.cluster.coordinator.Coordinator;
 import io.allidb.dataplane.cluster.coordinator.ReplicaCalls;
@@ -22,6 +21,7 @@ import io.allidb.dataplane.query.QueryExecutor;
 import io.allidb.dataplane.query.hybrid.HybridQueryExecutor;
 import io.allidb.dataplane.security.PublicTls;
 import io.allidb.dataplane.security.ReloadingKeySet;
+import io.allidb.dataplane.security.SecretSource;
 import io.allidb.dataplane.security.SecurityOptions;
 import io.allidb.dataplane.server.rest.RestServer;
 import io.grpc.ManagedChannel;
@@ -189,7 +189,8 @@ public final class DataplaneServer implements AutoCloseable {
               store.text(),
               config.query(),
               config.storage().clock(),
-              cluster.coordinator::isSingleNode);
+              cluster.coordinator::isSingleNode,
+              cluster.text);
       var service =
           new AlliDbService(
               store,
@@ -265,7 +266,7 @@ public final class DataplaneServer implements AutoCloseable {
             config.ai(),
             config.vectorDimension(),
             store::dimension,
-            ProviderSecrets.environment(),
+            SecretSource.environment(),
             config.storage().metrics());
     var coordinator = cluster.coordinator;
     created

@@ -8,6 +8,7 @@ import com.google.gson.JsonParser;
 import io.allidb.api.proto.Entity;
 import io.allidb.dataplane.ai.AiOptions.LlmOptions;
 import io.allidb.dataplane.ai.FakeAiServer.Reply;
+import io.allidb.dataplane.security.SecretSource;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -51,7 +52,7 @@ public class EntityExtractorTest {
                 Duration.ofSeconds(5), 2, Duration.ofMillis(10), Duration.ofSeconds(1)));
     var model =
         new HttpChatModel(
-            options, ProviderSecrets.of(Map.of("TEST_LLM_KEY", KEY)), AiMetrics.standalone());
+            options, SecretSource.of(Map.of("TEST_LLM_KEY", KEY)), AiMetrics.standalone());
     extractor = new EntityExtractor(model, AiMetrics.standalone());
   }
 

@@ -7,6 +7,7 @@ import com.google.gson.JsonParser;
 import io.allidb.dataplane.ai.FakeAiServer.Reply;
 import io.allidb.dataplane.ai.HttpEmbeddingProvider.Credential;
 import io.allidb.dataplane.ai.HttpEmbeddingProvider.Wire;
+import io.allidb.dataplane.security.SecretSource;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
@@ -54,7 +55,7 @@ class HttpEmbeddingProviderTest {
   }
 
   private static Credential key(Map<String, String> env) {
-    return new Credential("Authorization", "Bearer ", ProviderSecrets.of(env), "TEST_AI_KEY");
+    return new Credential("Authorization", "Bearer ", SecretSource.of(env), "TEST_AI_KEY");
   }
 
   private static String openAi(float[]... vectors) {
@@ -111,7 +112,7 @@ class HttpEmbeddingProviderTest {
         new Credential(
             "X-Api-Key",
             "",
-            ProviderSecrets.of(Map.of("TEST_AI_KEY_FILE", keyFile.toString())),
+            SecretSource.of(Map.of("TEST_AI_KEY_FILE", keyFile.toString())),
             "TEST_AI_KEY");
     var p = provider(Wire.CUSTOM, 2, 16, credential);
 

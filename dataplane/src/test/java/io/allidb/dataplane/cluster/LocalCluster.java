@@ -47,6 +47,11 @@ public final class LocalCluster implements AutoCloseable {
   public static final String TENANT = "acme";
   public static final String KEY = "key-c.cccccccccccccccccccccccccccccccc";
 
+  /** A second tenant and its key, for tests that one tenant never sees the other's data. */
+  public static final String OTHER_TENANT = "globex";
+
+  public static final String OTHER_KEY = "key-g.gggggggggggggggggggggggggggggggg";
+
   /** A key with the admin scope (ScopePolicy) for the node admin API. */
   public static final String ADMIN_KEY = "key-a.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 
@@ -100,6 +105,7 @@ public final class LocalCluster implements AutoCloseable {
     Files.writeString(
         root.resolve("keys"),
         TestNode.keyLine(KEY, TENANT, EnumSet.of(Scope.READ, Scope.WRITE))
+            + TestNode.keyLine(OTHER_KEY, OTHER_TENANT, EnumSet.of(Scope.READ, Scope.WRITE))
             + TestNode.keyLine(ADMIN_KEY, "_admin", EnumSet.of(Scope.ADMIN)));
     try {
       for (int i = 0; i < nodes; i++) {
@@ -192,8 +198,13 @@ public final class LocalCluster implements AutoCloseable {
 
   /** A blocking public-API stub to node {@code i} with the tenant's key and a 20 s deadline. */
   public AlliDBGrpc.AlliDBBlockingStub stub(int i) {
+    return stub(i, KEY);
+  }
+
+  /** A blocking public-API stub to node {@code i} with the given key and a 20 s deadline. */
+  public AlliDBGrpc.AlliDBBlockingStub stub(int i, String key) {
     var md = new Metadata();
-    md.put(ApiKeyAuthInterceptor.API_KEY, KEY);
+    md.put(ApiKeyAuthInterceptor.API_KEY, key);
     return AlliDBGrpc.newBlockingStub(channels[i])
         .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(md))
         .withDeadlineAfter(20, TimeUnit.SECONDS);

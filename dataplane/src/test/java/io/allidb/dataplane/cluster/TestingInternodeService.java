@@ -11,6 +11,10 @@ import io.allidb.dataplane.cluster.proto.LocalScanReply;
 import io.allidb.dataplane.cluster.proto.LocalScanRequest;
 import io.allidb.dataplane.cluster.proto.LocalSearchReply;
 import io.allidb.dataplane.cluster.proto.LocalSearchRequest;
+import io.allidb.dataplane.cluster.proto.LocalTextSearchReply;
+import io.allidb.dataplane.cluster.proto.LocalTextSearchRequest;
+import io.allidb.dataplane.cluster.proto.LocalTextStatsReply;
+import io.allidb.dataplane.cluster.proto.LocalTextStatsRequest;
 import io.allidb.dataplane.cluster.proto.MerkleTreeReply;
 import io.allidb.dataplane.cluster.proto.MerkleTreeRequest;
 import io.allidb.dataplane.cluster.proto.ReadRowsReply;
@@ -81,6 +85,16 @@ public final class TestingInternodeService extends InternodeGrpc.InternodeImplBa
   @Override
   public void localExpand(LocalExpandRequest r, StreamObserver<LocalExpandReply> out) {
     unary(out, () -> replica.localExpand(r));
+  }
+
+  @Override
+  public void localTextStats(LocalTextStatsRequest r, StreamObserver<LocalTextStatsReply> out) {
+    unary(out, () -> replica.localTextStats(r));
+  }
+
+  @Override
+  public void localTextSearch(LocalTextSearchRequest r, StreamObserver<LocalTextSearchReply> out) {
+    unary(out, () -> replica.localTextSearch(r));
   }
 
   @Override

@@ -12,6 +12,10 @@ import io.allidb.dataplane.cluster.proto.LocalScanReply;
 import io.allidb.dataplane.cluster.proto.LocalScanRequest;
 import io.allidb.dataplane.cluster.proto.LocalSearchReply;
 import io.allidb.dataplane.cluster.proto.LocalSearchRequest;
+import io.allidb.dataplane.cluster.proto.LocalTextSearchReply;
+import io.allidb.dataplane.cluster.proto.LocalTextSearchRequest;
+import io.allidb.dataplane.cluster.proto.LocalTextStatsReply;
+import io.allidb.dataplane.cluster.proto.LocalTextStatsRequest;
 import io.allidb.dataplane.cluster.proto.MerkleTreeReply;
 import io.allidb.dataplane.cluster.proto.MerkleTreeRequest;
 import io.allidb.dataplane.cluster.proto.ReadRowsReply;
@@ -93,6 +97,16 @@ public final class ReplicaCalls {
 
   public CompletableFuture<LocalScanReply> localScan(String host, LocalScanRequest r) {
     return call(host, "LocalScan", () -> local.localScan(r), s -> s.localScan(r));
+  }
+
+  public CompletableFuture<LocalTextStatsReply> localTextStats(
+      String host, LocalTextStatsRequest r) {
+    return call(host, "LocalTextStats", () -> local.localTextStats(r), s -> s.localTextStats(r));
+  }
+
+  public CompletableFuture<LocalTextSearchReply> localTextSearch(
+      String host, LocalTextSearchRequest r) {
+    return call(host, "LocalTextSearch", () -> local.localTextSearch(r), s -> s.localTextSearch(r));
   }
 
   public CompletableFuture<StreamRowsReply> streamRows(String host, StreamRowsRequest r) {

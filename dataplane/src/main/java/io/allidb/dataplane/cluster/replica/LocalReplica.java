@@ -16,6 +16,10 @@ import io.allidb.dataplane.cluster.proto.LocalScanReply;
 import io.allidb.dataplane.cluster.proto.LocalScanRequest;
 import io.allidb.dataplane.cluster.proto.LocalSearchReply;
 import io.allidb.dataplane.cluster.proto.LocalSearchRequest;
+import io.allidb.dataplane.cluster.proto.LocalTextSearchReply;
+import io.allidb.dataplane.cluster.proto.LocalTextSearchRequest;
+import io.allidb.dataplane.cluster.proto.LocalTextStatsReply;
+import io.allidb.dataplane.cluster.proto.LocalTextStatsRequest;
 import io.allidb.dataplane.cluster.proto.MerkleTreeReply;
 import io.allidb.dataplane.cluster.proto.MerkleTreeRequest;
 import io.allidb.dataplane.cluster.proto.ReadRowsReply;
@@ -23,6 +27,7 @@ import io.allidb.dataplane.cluster.proto.ReadRowsRequest;
 import io.allidb.dataplane.cluster.proto.SearchHit;
 import io.allidb.dataplane.cluster.proto.StreamRowsReply;
 import io.allidb.dataplane.cluster.proto.StreamRowsRequest;
+import io.allidb.dataplane.cluster.proto.TextHit;
 import io.allidb.dataplane.cluster.repair.MerkleTree;
 import io.allidb.dataplane.cluster.repair.MerkleTreeFormat;
 import io.allidb.dataplane.cluster.repair.MerkleTrees;
@@ -36,6 +41,7 @@ import io.allidb.dataplane.index.vector.VectorHit;
 import io.allidb.dataplane.node.EntityStore;
 import io.allidb.dataplane.query.QueryFilters;
 import io.allidb.dataplane.query.ScoreComponents;
+import io.allidb.dataplane.query.hybrid.TextIndex;
 import io.allidb.dataplane.storage.StorageEngine;
 import io.allidb.dataplane.storage.row.Row;
 import io.allidb.dataplane.storage.row.RowKey;
@@ -160,6 +166,36 @@ public final class LocalReplica implements ReplicaHandler {
     } catch (InvalidProtocolBufferException e) {
       throw new IllegalArgumentException("filter is not an allidb.QueryFilter: " + e.getMessage());
     }
+  }
+
+  /** BM25 statistics of the tenant's text in the asked ranges, for the query's terms. */
+  @Override
+  public LocalTextStatsReply localTextStats(LocalTextStatsRequest request) throws IOException {
+    String tenant = requireTenant(request.getTenant());
+    List<TokenRange> ranges = StoredRows.ranges(request.getRangesList());
+    TextIndex.TextStats stats = store.text().stats(tenant, request.getQueryText(), ranges);
+    return LocalTextStatsReply.newBuilder().setStats(TextStatsMessages.toProto(stats)).build();
+  }
+
+  /**
+   * The tenant's best BM25 hits among entities whose token lies in the asked ranges, scored with
+   * the given statistics (the ring's) when present; best first, ties by id.
+   */
+  @Override
+  public LocalTextSearchReply localTextSearch(LocalTextSearchRequest request) throws IOException {
+    String tenant = requireTenant(request.getTenant());
+    List<TokenRange> ranges = StoredRows.ranges(request.getRangesList());
+    if (request.getLimit() < 1) {
+      throw new IllegalArgumentException("limit must be >= 1; got " + request.getLimit());
+    }
+    TextIndex.TextStats stats =
+        request.hasStats() ? TextStatsMessages.fromProto(request.getStats()) : null;
+    var reply = LocalTextSearchReply.newBuilder();
+    for (TextIndex.TextHit h :
+        store.text().search(tenant, request.getQueryText(), request.getLimit(), ranges, stats)) {
+      reply.addHits(TextHit.newBuilder().setId(h.entityId()).setScore(h.score()));
+    }
+    return reply.build();
   }
 
   /**

@@ -15,6 +15,10 @@ import io.allidb.dataplane.cluster.proto.LocalScanReply;
 import io.allidb.dataplane.cluster.proto.LocalScanRequest;
 import io.allidb.dataplane.cluster.proto.LocalSearchReply;
 import io.allidb.dataplane.cluster.proto.LocalSearchRequest;
+import io.allidb.dataplane.cluster.proto.LocalTextSearchReply;
+import io.allidb.dataplane.cluster.proto.LocalTextSearchRequest;
+import io.allidb.dataplane.cluster.proto.LocalTextStatsReply;
+import io.allidb.dataplane.cluster.proto.LocalTextStatsRequest;
 import io.allidb.dataplane.cluster.proto.MerkleTreeReply;
 import io.allidb.dataplane.cluster.proto.MerkleTreeRequest;
 import io.allidb.dataplane.cluster.proto.ReadRowsReply;
@@ -137,6 +141,18 @@ final class InternodeService extends InternodeGrpc.InternodeImplBase {
   @Override
   public void localScan(LocalScanRequest request, StreamObserver<LocalScanReply> out) {
     answer("LocalScan", out, () -> replicas("LocalScan").localScan(request));
+  }
+
+  @Override
+  public void localTextStats(
+      LocalTextStatsRequest request, StreamObserver<LocalTextStatsReply> out) {
+    answer("LocalTextStats", out, () -> replicas("LocalTextStats").localTextStats(request));
+  }
+
+  @Override
+  public void localTextSearch(
+      LocalTextSearchRequest request, StreamObserver<LocalTextSearchReply> out) {
+    answer("LocalTextSearch", out, () -> replicas("LocalTextSearch").localTextSearch(request));
   }
 
   @Override

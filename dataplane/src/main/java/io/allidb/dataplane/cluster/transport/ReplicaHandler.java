@@ -10,6 +10,10 @@ import io.allidb.dataplane.cluster.proto.LocalScanReply;
 import io.allidb.dataplane.cluster.proto.LocalScanRequest;
 import io.allidb.dataplane.cluster.proto.LocalSearchReply;
 import io.allidb.dataplane.cluster.proto.LocalSearchRequest;
+import io.allidb.dataplane.cluster.proto.LocalTextSearchReply;
+import io.allidb.dataplane.cluster.proto.LocalTextSearchRequest;
+import io.allidb.dataplane.cluster.proto.LocalTextStatsReply;
+import io.allidb.dataplane.cluster.proto.LocalTextStatsRequest;
 import io.allidb.dataplane.cluster.proto.MerkleTreeReply;
 import io.allidb.dataplane.cluster.proto.MerkleTreeRequest;
 import io.allidb.dataplane.cluster.proto.ReadRowsReply;
@@ -38,6 +42,20 @@ public interface ReplicaHandler {
   LocalExpandReply localExpand(LocalExpandRequest request) throws IOException;
 
   LocalScanReply localScan(LocalScanRequest request) throws IOException;
+
+  /** BM25 statistics of the asked token ranges (hybrid search); see internode.proto. */
+  default LocalTextStatsReply localTextStats(LocalTextStatsRequest request) throws IOException {
+    throw Status.UNIMPLEMENTED
+        .withDescription("LocalTextStats: not served here")
+        .asRuntimeException();
+  }
+
+  /** The best BM25 hits in the asked token ranges (hybrid search); see internode.proto. */
+  default LocalTextSearchReply localTextSearch(LocalTextSearchRequest request) throws IOException {
+    throw Status.UNIMPLEMENTED
+        .withDescription("LocalTextSearch: not served here")
+        .asRuntimeException();
+  }
 
   /** A page of this node's rows in token ranges (streaming and repair); see internode.proto. */
   default StreamRowsReply streamRows(StreamRowsRequest request) throws IOException {

@@ -49,9 +49,14 @@ import java.util.function.BooleanSupplier;
  * </ol>
  *
  * <p>RRF needs no tuning and is robust to the different scales of the two rankings; weighted mode
- * keeps the unified score's meaning and lets a caller dial text in. The text index is node-local,
- * so the hybrid modes answer only while the ring is this node alone ({@code FAILED_PRECONDITION}
- * otherwise; the vector-only mode works everywhere). Thread-safe.
+ * keeps the unified score's meaning and lets a caller dial text in.
+ *
+ * <p>While the ring is this node alone, BM25, direct hits and entities come from this node's
+ * indexes and storage. In a multi-node ring the wrapped executor is the cluster's, and BM25 hits
+ * and entities come from {@link RingText} (a statistics-then-search scatter over one replica per
+ * token range, entities at the query's consistency level); a text-only hit is then scored from the
+ * entity as read, which is what the local indexes hold for it. The fusion is the same code either
+ * way. Thread-safe.
  */
 public final class HybridQueryExecutor implements QueryExecutor {
   public static final int DEFAULT_RRF_K = 60;
@@ -65,7 +70,12 @@ public final class HybridQueryExecutor implements QueryExecutor {
   private final QueryDefaults defaults;
   private final Clock clock;
   private final BooleanSupplier singleNode;
+  private final RingText ring;
 
+  /**
+   * @param ring BM25 and entities over the ring, used while {@code singleNode} is false; null
+   *     refuses the hybrid modes there ({@code FAILED_PRECONDITION})
+   */
   public HybridQueryExecutor(
       QueryExecutor inner,
       StorageEngine storage,
@@ -74,7 +84,8 @@ public final class HybridQueryExecutor implements QueryExecutor {
       TextIndex text,
       QueryDefaults defaults,
       Clock clock,
-      BooleanSupplier singleNode) {
+      BooleanSupplier singleNode,
+      RingText ring) {
     this.inner = inner;
     this.storage = storage;
     this.vectors = vectors;
@@ -83,6 +94,7 @@ public final class HybridQueryExecutor implements QueryExecutor {
     this.defaults = defaults;
     this.clock = clock;
     this.singleNode = singleNode;
+    this.ring = ring;
   }
 
   /** The mode a request asks for: UNSPECIFIED is RRF with query text, vector-only without. */
@@ -119,11 +131,12 @@ public final class HybridQueryExecutor implements QueryExecutor {
     if (request.getQueryText().isBlank()) {
       throw new IllegalArgumentException(mode + " needs query_text (the BM25 query)");
     }
-    if (!singleNode.getAsBoolean()) {
+    RingText distributed = singleNode.getAsBoolean() ? null : ring;
+    if (distributed == null && !singleNode.getAsBoolean()) {
       throw Status.FAILED_PRECONDITION
           .withDescription(
               mode
-                  + " is node-local for now and this node is in a multi-node ring; use"
+                  + " needs the ring's text search, which this executor was built without; use"
                   + " HYBRID_MODE_VECTOR_ONLY (query_text is still embedded)")
           .asRuntimeException();
     }
@@ -141,7 +154,10 @@ public final class HybridQueryExecutor implements QueryExecutor {
 
     QueryResponse ranked =
         inner.execute(tenant, request.toBuilder().setK(pool).setOmitEntities(true).build());
-    List<TextHit> hits = text.search(tenant, request.getQueryText(), pool);
+    List<TextHit> hits =
+        distributed == null
+            ? text.search(tenant, request.getQueryText(), pool)
+            : distributed.search(tenant, request, pool);
 
     var fused = new LinkedHashMap<String, Fused>();
     int rank = 1;
@@ -154,6 +170,16 @@ public final class HybridQueryExecutor implements QueryExecutor {
     }
     float best = hits.isEmpty() ? 0 : hits.get(0).score();
     var loaded = new HashMap<String, Optional<Entity>>();
+    if (distributed != null) { // the text-only hits' entities, in one read
+      var textOnly = new ArrayList<String>();
+      hits.forEach(
+          h -> {
+            if (!fused.containsKey(h.entityId())) {
+              textOnly.add(h.entityId());
+            }
+          });
+      loaded.putAll(distributed.entities(tenant, textOnly, request));
+    }
     var weights = defaults.weights().overriddenBy(request.getWeights());
     float[] query = ScoreComponents.toArray(request.getQueryVectorList());
     long now = nowNanos();
@@ -162,7 +188,10 @@ public final class HybridQueryExecutor implements QueryExecutor {
       CallDeadline.check();
       Fused f = fused.get(h.entityId());
       if (f == null) {
-        f = directHit(tenant, request, h.entityId(), query, weights, now, loaded);
+        f =
+            distributed == null
+                ? directHit(tenant, request, h.entityId(), query, weights, now, loaded)
+                : directHit(request, loaded.get(h.entityId()), query, weights, now);
         if (f == null) {
           continue; // filtered out, or deleted since the text index saw it
         }
@@ -183,7 +212,17 @@ public final class HybridQueryExecutor implements QueryExecutor {
     var order = new ArrayList<>(fused.values());
     order.sort(
         Comparator.comparingDouble((Fused f) -> f.score).reversed().thenComparing(f -> f.id));
-    return respond(tenant, request, order, k, loaded);
+    if (distributed != null && !request.getOmitEntities()) { // the top k's entities, in one read
+      var missing = new ArrayList<String>();
+      for (Fused f : order.subList(0, Math.min(k, order.size()))) {
+        if (!loaded.containsKey(f.id)) {
+          missing.add(f.id);
+        }
+      }
+      var read = distributed.entities(tenant, missing, request);
+      missing.forEach(id -> loaded.put(id, read.getOrDefault(id, Optional.empty())));
+    }
+    return respond(tenant, request, order, k, loaded, distributed);
   }
 
   private static double reciprocal(int rrfK, int rank) {
@@ -220,18 +259,45 @@ public final class HybridQueryExecutor implements QueryExecutor {
     return f;
   }
 
+  /** A text-only hit read from the ring, scored as a direct hit; null: filtered out or gone. */
+  private static Fused directHit(
+      QueryRequest request,
+      Optional<Entity> entity,
+      float[] query,
+      ScoringWeights weights,
+      long now) {
+    Entity e = entity == null ? null : entity.orElse(null);
+    if (e == null || !QueryFilters.matches(e, request.getFilter())) {
+      return null;
+    }
+    var f = new Fused(e.getEntityId());
+    ScoreBreakdown b = ScoreComponents.breakdown(e, query, 1.0, 0, e.getEntityId(), now);
+    f.breakdown = b.toBuilder();
+    f.unified = ScoreComponents.weighted(b, weights);
+    return f;
+  }
+
   private QueryResponse respond(
       String tenant,
       QueryRequest request,
       List<Fused> order,
       int k,
-      Map<String, Optional<Entity>> loaded)
+      Map<String, Optional<Entity>> loaded,
+      RingText distributed)
       throws IOException {
     var response = QueryResponse.newBuilder().setTraceId(request.getTraceId());
     boolean withEntities = !request.getOmitEntities();
     for (Fused f : order) {
       if (response.getResultsCount() == k) {
         break;
+      }
+      if (withEntities && distributed != null && !loaded.containsKey(f.id)) {
+        // past the prefetched top k (one of it was deleted meanwhile): read this one from the ring
+        loaded.put(
+            f.id,
+            distributed
+                .entities(tenant, List.of(f.id), request)
+                .getOrDefault(f.id, Optional.empty()));
       }
       Entity e = withEntities ? load(tenant, f.id, loaded).orElse(null) : null;
       if (withEntities && e == null) {

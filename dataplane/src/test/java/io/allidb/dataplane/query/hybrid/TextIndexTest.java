@@ -4,8 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.allidb.api.proto.Entity;
 import io.allidb.api.proto.TextChunk;
+import io.allidb.dataplane.cluster.ring.TokenRange;
 import io.allidb.dataplane.query.hybrid.TextIndex.TextHit;
+import io.allidb.dataplane.query.hybrid.TextIndex.TextStats;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Random;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -79,5 +85,59 @@ class TextIndexTest {
     assertThat(ids("t", "paxos")).doesNotContain("secret");
     assertThat(ids("other", "paxos")).containsExactly("secret");
     assertThat(ids("nobody", "paxos")).isEmpty();
+  }
+
+  @Test
+  void rangeSearchesWithSummedStatisticsRankAsTheWholeIndex() throws Exception {
+    long seed = Long.getLong("tests.seed", new Random().nextLong());
+    System.out.println("[seed] TextIndexTest.rangeSearches -Dtests.seed=" + seed);
+    var rnd = new Random(seed);
+    String[] words = {"raft", "paxos", "quorum", "leader", "log", "term", "vote", "commit"};
+    for (int i = 0; i < 200; i++) {
+      var sb = new StringBuilder("the");
+      for (int w = rnd.nextInt(12); w >= 0; w--) {
+        sb.append(' ').append(words[(int) (words.length * Math.pow(rnd.nextDouble(), 2))]);
+      }
+      index.index("t", doc("d" + i, sb.toString()));
+    }
+    index.index("t", doc("stopwords", "the of and")); // no terms: counted nowhere, as Lucene does
+    // the ring cut at 1,300 random tokens, the ranges dealt alternately to two sets: disjoint,
+    // together the whole ring, each more ranges than one Lucene query may hold
+    long[] cuts = rnd.longs(1_300).sorted().toArray();
+    var first = new ArrayList<TokenRange>();
+    var second = new ArrayList<TokenRange>();
+    for (int i = 0; i < cuts.length; i++) {
+      var range = new TokenRange(cuts[i], cuts[(i + 1) % cuts.length]); // the last one wraps
+      (i % 2 == 0 ? first : second).add(range);
+    }
+    String query = "paxos leader commit";
+    TextStats stats = index.stats("t", query, first).plus(index.stats("t", query, second));
+    assertThat(stats.docCount()).isEqualTo(200);
+    assertThat(stats).isEqualTo(index.stats("t", query, List.of(TokenRange.fullRing())));
+
+    var merged = new ArrayList<TextHit>();
+    merged.addAll(index.search("t", query, 15, first, stats));
+    merged.addAll(index.search("t", query, 15, second, stats));
+    merged.sort(
+        Comparator.comparingDouble((TextHit h) -> h.score())
+            .reversed()
+            .thenComparing(TextHit::entityId));
+    List<TextHit> whole = index.search("t", query, 15);
+    assertThat(merged.subList(0, 15).stream().map(TextHit::entityId))
+        .containsExactlyElementsOf(whole.stream().map(TextHit::entityId).toList());
+    for (int i = 0; i < 15; i++) {
+      assertThat(merged.get(i).score()).isCloseTo(whole.get(i).score(), Offset.offset(1e-5f));
+    }
+    // each half alone, with its own statistics, scores differently: the statistics matter
+    assertThat(index.search("t", query, 1, first, index.stats("t", query, first)).get(0).score())
+        .isNotEqualTo(index.search("t", query, 1, first, stats).get(0).score());
+  }
+
+  @Test
+  void tiesAreBrokenById() throws Exception {
+    for (String id : List.of("c", "a", "b")) {
+      index.index("t", doc(id, "same words here"));
+    }
+    assertThat(ids("t", "words")).containsExactly("a", "b", "c");
   }
 }
