@@ -37,12 +37,15 @@ class VectorSnapshotTest {
     before.upsertAll(TestVectors.records("a", base));
     before.upsertAll(TestVectors.records("b", TestVectors.gaussian(rnd, 100, 4)));
     for (int i = 0; i < 2_000; i += 7) {
-      before.delete("a", id(i)); // deleted nodes are cleaned out before saving
+      before.delete("a", id(i));
     }
     for (int i = 1; i < 2_000; i += 13) {
       base[i] = TestVectors.gaussian(rnd, 1, DIM)[0];
       before.upsert("a", id(i), base[i]); // replaced ordinals
     }
+    // Saving removes deleted nodes first, which repairs neighbour lists and so can change an
+    // approximate answer; remove them now so that "expected" comes from the graph that is saved.
+    before.cleanup("a");
     var expected = searchAll(before, queries);
     var ids = before.entityIds("a");
     before.close(file);
