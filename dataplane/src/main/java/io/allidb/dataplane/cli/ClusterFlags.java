@@ -131,6 +131,12 @@ final class ClusterFlags {
       description = "How long a new node waits to learn the ring from its seeds (default: 60s).")
   String joinTimeout;
 
+  /**
+   * Host of the published address when {@code --published-address} is not given (from {@code
+   * $ALLIDB_ADVERTISE_ADDRESS}); its port is the internode port. Null when unset.
+   */
+  String advertiseHost;
+
   /** Whether the flags ask for a cluster node. */
   boolean clusterMode() {
     return initialNode || (seeds != null && !seeds.isEmpty()) || seedDns != null;
@@ -153,12 +159,28 @@ final class ClusterFlags {
       return Optional.empty();
     }
     if (seeds != null && seedDns != null) {
-      throw usage("--seeds and --seed-dns are alternatives; give one");
+      // one may be a default from the config file: the one given on the command line wins
+      var parsed = spec.commandLine().getParseResult();
+      boolean seedsGiven = parsed != null && parsed.hasMatchedOption("--seeds");
+      boolean dnsGiven = parsed != null && parsed.hasMatchedOption("--seed-dns");
+      if (seedsGiven && !dnsGiven) {
+        seedDns = null;
+      } else if (dnsGiven && !seedsGiven) {
+        seeds = null;
+      } else {
+        throw usage("--seeds and --seed-dns are alternatives; give one");
+      }
     }
     if (!plaintext) {
       throw usage(
           "a cluster node needs --internode-plaintext-for-development: internode mTLS is not"
               + " implemented yet, and plaintext is never chosen by omission");
+    }
+    if (publishedAddress == null && advertiseHost != null) {
+      publishedAddress =
+          advertiseHost
+              + ":"
+              + (internodePort != null ? internodePort : ClusterOptions.DEFAULT_INTERNODE_PORT);
     }
     if (publishedAddress == null) {
       throw usage(

@@ -8,12 +8,12 @@ import io.allidb.operator.metrics.OperatorMetrics;
 import io.allidb.operator.model.AlliClusterModel;
 import io.allidb.operator.model.DesiredState;
 import io.allidb.operator.model.Labels;
-import io.allidb.operator.model.Names;
-import io.allidb.operator.model.Ports;
 import io.allidb.operator.model.RolloutReason;
 import io.allidb.operator.model.TemplateHash;
 import io.allidb.operator.ring.NodeAddress;
 import io.allidb.operator.ring.NodeAdmin;
+import io.allidb.operator.ring.NodeAddressResolver;
+import io.allidb.operator.ring.ServiceDnsAddresses;
 import io.allidb.operator.ring.RingObserver;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
@@ -51,6 +51,7 @@ public class AlliClusterReconciler implements Reconciler<AlliCluster>, Cleaner<A
   static final Duration IDLE_REQUEUE = Duration.ofMinutes(2);
 
   private final NodeAdmin admin;
+  private final NodeAddressResolver addresses;
   private final ClusterObserver observer;
   private final ResourceApplier applier;
   private final OperatorMetrics metrics;
@@ -58,8 +59,18 @@ public class AlliClusterReconciler implements Reconciler<AlliCluster>, Cleaner<A
 
   public AlliClusterReconciler(
       NodeAdmin admin, ResourceApplier applier, OperatorMetrics metrics, Clock clock) {
+    this(admin, new ServiceDnsAddresses(), applier, metrics, clock);
+  }
+
+  public AlliClusterReconciler(
+      NodeAdmin admin,
+      NodeAddressResolver addresses,
+      ResourceApplier applier,
+      OperatorMetrics metrics,
+      Clock clock) {
     this.admin = admin;
-    this.observer = new ClusterObserver(new RingObserver(admin));
+    this.addresses = addresses;
+    this.observer = new ClusterObserver(new RingObserver(admin), addresses);
     this.applier = applier;
     this.metrics = metrics;
     this.clock = clock;
@@ -239,8 +250,8 @@ public class AlliClusterReconciler implements Reconciler<AlliCluster>, Cleaner<A
     }
   }
 
-  private static NodeAddress address(AlliCluster cluster, String pod) {
-    return new NodeAddress(pod, pod + "." + Names.seeds(cluster), Ports.GRPC);
+  private NodeAddress address(AlliCluster cluster, String pod) {
+    return addresses.resolve(cluster, pod);
   }
 
   private static UpdateControl<AlliCluster> patchStatus(
