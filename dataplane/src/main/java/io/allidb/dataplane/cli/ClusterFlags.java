@@ -137,6 +137,9 @@ final class ClusterFlags {
    */
   String advertiseHost;
 
+  /** Whether internode traffic has TLS material ({@code --internode-tls-dir}); set by the command. */
+  boolean internodeTls;
+
   /** Whether the flags ask for a cluster node. */
   boolean clusterMode() {
     return initialNode || (seeds != null && !seeds.isEmpty()) || seedDns != null;
@@ -171,10 +174,10 @@ final class ClusterFlags {
         throw usage("--seeds and --seed-dns are alternatives; give one");
       }
     }
-    if (!plaintext) {
+    if (!plaintext && !internodeTls) {
       throw usage(
-          "a cluster node needs --internode-plaintext-for-development: internode mTLS is not"
-              + " implemented yet, and plaintext is never chosen by omission");
+          "a cluster node needs --internode-tls-dir (internode mTLS) or, for development,"
+              + " --internode-plaintext-for-development: plaintext is never chosen by omission");
     }
     if (publishedAddress == null && advertiseHost != null) {
       publishedAddress =
@@ -200,7 +203,7 @@ final class ClusterFlags {
         seedList.add(s.trim());
       }
     }
-    var b = ClusterOptions.builder().plaintextInternode(true).initialNode(initialNode);
+    var b = ClusterOptions.builder().plaintextInternode(!internodeTls).initialNode(initialNode);
     b.publishedAddress(publishedAddress).seeds(seedList);
     if (seedDns != null) {
       b.seedDnsName(seedDns);

@@ -153,7 +153,7 @@ final class ServerCommand implements Callable<Integer> {
     }
     ClusterRuntime.Factory runtimes =
         clusterOptions.isPresent() ? GossipClusterRuntime.factory() : ClusterRuntime::singleNode;
-    if (clusterOptions.isPresent()) {
+    if (clusterOptions.isPresent() && clusterOptions.get().plaintextInternode()) {
       err.println(
           "WARNING: internode traffic is PLAINTEXT (--internode-plaintext-for-development).");
     }
@@ -213,6 +213,7 @@ final class ServerCommand implements Callable<Integer> {
         cluster.initialNode = true; // every pod reads the same file; only this one starts the ring
       }
     }
+    cluster.internodeTls = tls.internodeDir != null;
     Optional<ClusterOptions> clusterOptions = cluster.toOptions(bind, dir);
     Path keys = apiKeyFile != null ? apiKeyFile : dir.resolve("api-keys");
     if (apiKeyFile == null) {
