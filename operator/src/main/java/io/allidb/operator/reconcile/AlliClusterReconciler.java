@@ -98,8 +98,13 @@ public class AlliClusterReconciler implements Reconciler<AlliCluster>, Cleaner<A
         StatusComposer.compose(
             cluster, seen, plan, rolloutReason(desired, seen), paused, clock.instant());
     metrics.reconciled(paused ? "paused" : "ok", seconds(started));
+    // an unsettled ring (a node not answering yet, gossip not converged) is looked at again soon:
+    // no Kubernetes event announces that it settled
+    var settled =
+        seen.pods().isEmpty()
+            || (seen.ring().stable() && seen.pods().values().stream().allMatch(PodState::ready));
     return patchStatus(cluster, status)
-        .rescheduleAfter(plan.busy() && !paused ? BUSY_REQUEUE : IDLE_REQUEUE);
+        .rescheduleAfter((plan.busy() || !settled) && !paused ? BUSY_REQUEUE : IDLE_REQUEUE);
   }
 
   /** Objects first (config before pods need it), then the StatefulSets at the planned size. */
