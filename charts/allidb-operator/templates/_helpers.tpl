@@ -74,4 +74,7 @@ with get/create/update.
 - apiGroups: [""]
   resources: ["persistentvolumeclaims"]
   verbs: ["delete", "deletecollection"]
+- apiGroups: [""]
+  resources: ["secrets"]
+  verbs: ["get"]
 {{- end -}}

@@ -125,6 +125,10 @@ public final class AlliDbOperator {
     operator.register(
         reconciler,
         c -> {
+          // generation-aware filtering would drop an annotation-only edit, so pausing or resuming
+          // with allidb.io/paused would wait for the periodic reconcile; the filter below lets
+          // those through and still ignores the operator's own status writes
+          c.withGenerationAware(false).withOnUpdateFilter(AlliClusterReconciler::worthReconciling);
           if (!config.namespaces().isEmpty()) {
             c.settingNamespaces(config.namespaces());
           }

@@ -26,6 +26,8 @@ import java.util.TreeSet;
  *       rolling restarts delete a pod.
  *   <li>{@code persistentvolumeclaims}: deleted after a node LEFT (delete) and on cluster deletion
  *       with {@code onDelete: Delete} (deletecollection by label).
+ *   <li>{@code secrets}: {@code get} of each cluster's operator-admin Secret, the admin API key
+ *       (and CA bundle) {@code GrpcNodeAdmin} sends to the nodes ({@code SecretAdminCredentials}).
  *   <li>{@code leases}: leader election, in the operator's own namespace only. fabric8 renews and
  *       releases the Lease with patch; JOSDK checks get, create and update before it starts.
  * </ul>
@@ -69,6 +71,7 @@ public final class OperatorPermissions {
     rules.add(
         new Rule(
             Scope.WATCHED, "", "persistentvolumeclaims", Set.of("delete", "deletecollection")));
+    rules.add(new Rule(Scope.WATCHED, "", "secrets", Set.of("get")));
     if (leaderElection) {
       rules.add(
           new Rule(

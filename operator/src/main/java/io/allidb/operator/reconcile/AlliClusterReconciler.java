@@ -84,7 +84,8 @@ public class AlliClusterReconciler implements Reconciler<AlliCluster>, Cleaner<A
     if (!problems.isEmpty()) {
       // a bad spec is reported, not retried: the next spec edit triggers a new reconcile
       metrics.reconciled("invalid", seconds(started));
-      return patchStatus(cluster, StatusComposer.invalid(cluster, problems, clock.instant()));
+      return patchStatus(
+          cluster, context, StatusComposer.invalid(cluster, problems, clock.instant()));
     }
     var desired = AlliClusterModel.of(cluster);
     var seen = observer.observe(client, cluster);
@@ -100,10 +101,13 @@ public class AlliClusterReconciler implements Reconciler<AlliCluster>, Cleaner<A
     metrics.reconciled(paused ? "paused" : "ok", seconds(started));
     // an unsettled ring (a node not answering yet, gossip not converged) is looked at again soon:
     // no Kubernetes event announces that it settled
+    // so is a blocked step: hints drain and nodes come back without any Kubernetes event
     var settled =
-        seen.pods().isEmpty()
-            || (seen.ring().stable() && seen.pods().values().stream().allMatch(PodState::ready));
-    return patchStatus(cluster, status)
+        plan.blocked() == null
+            && (seen.pods().isEmpty()
+                || (seen.ring().stable()
+                    && seen.pods().values().stream().allMatch(PodState::ready)));
+    return patchStatus(cluster, context, status)
         .rescheduleAfter((plan.busy() || !settled) && !paused ? BUSY_REQUEUE : IDLE_REQUEUE);
   }
 
@@ -134,6 +138,20 @@ public class AlliClusterReconciler implements Reconciler<AlliCluster>, Cleaner<A
     } else if (action instanceof Action.DeleteClaim c) {
       client.persistentVolumeClaims().inNamespace(ns).withName(c.claim()).delete();
     }
+  }
+
+  /**
+   * Whether an update of the AlliCluster needs a reconcile: its spec changed (generation), the
+   * pause annotation changed, or it is being deleted. Status and other metadata writes (the
+   * operator's own among them) do not.
+   */
+  public static boolean worthReconciling(AlliCluster updated, AlliCluster previous) {
+    return !java.util.Objects.equals(
+            updated.getMetadata().getGeneration(), previous.getMetadata().getGeneration())
+        || updated.isPaused() != previous.isPaused()
+        || updated.isMarkedForDeletion()
+        || !java.util.Objects.equals(
+            updated.getMetadata().getFinalizers(), previous.getMetadata().getFinalizers());
   }
 
   @Override
@@ -259,11 +277,25 @@ public class AlliClusterReconciler implements Reconciler<AlliCluster>, Cleaner<A
     return addresses.resolve(cluster, pod);
   }
 
-  private static UpdateControl<AlliCluster> patchStatus(
-      AlliCluster cluster, AlliClusterStatus status) {
-    // JOSDK patches only the status subresource; spec is never sent back (decision 9)
-    cluster.setStatus(status);
-    return UpdateControl.patchStatus(cluster);
+  private UpdateControl<AlliCluster> patchStatus(
+      AlliCluster cluster, Context<AlliCluster> context, AlliClusterStatus status) {
+    // only the status subresource is written; spec is never sent back (decision 9)
+    if (applier.serverSideApply()) {
+      cluster.setStatus(status);
+      return UpdateControl.patchStatus(cluster);
+    }
+    // without SSA, JOSDK patches status with a JSON Patch computed against its cached copy; after
+    // an operator restart that copy can be stale, the patch then fails on a list removal ("index
+    // out of bounds") and every retry fails the same way. Replace the status of the current
+    // object instead (optimistic locking: a conflict is retried by JOSDK).
+    var client = context.getClient();
+    var current = client.resource(cluster).get();
+    if (current == null) {
+      return UpdateControl.noUpdate(); // deleted meanwhile
+    }
+    current.setStatus(status);
+    client.resource(current).updateStatus();
+    return UpdateControl.noUpdate();
   }
 
   private static double seconds(long startedNanos) {

@@ -14,6 +14,7 @@ import io.allidb.operator.api.AlliCluster;
 import io.allidb.operator.api.AlliClusterConditions;
 import io.allidb.operator.api.RingMember;
 import io.allidb.operator.api.RingMemberState;
+import io.allidb.operator.api.RingOperationType;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -26,9 +27,15 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.MetadataUtils;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
+import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
@@ -67,13 +74,140 @@ class SimulatedClusterIT {
   }
 
   @Test
-  void threeNodesBecomeReadyAndServeData() {
+  void threeNodesBecomeReadyServeDataAndADeletedPodComesBackWithItsData() throws Exception {
     create(AlliClusters.withReplicas(3));
     awaitReady(3);
     var running = sim.pods().runningPods();
     assertThat(running).containsExactly("demo-default-0", "demo-default-1", "demo-default-2");
-    put(running.get(0), "hello", 1);
-    assertThat(version(running.get(2), "hello")).isEqualTo(1);
+    assertThat(members()).containsExactlyInAnyOrderElementsOf(running);
+    for (int k = 0; k < 50; k++) {
+      put(running.get(k % 3), "k" + k, 1);
+    }
+    assertThat(version("demo-default-2", "k0")).isEqualTo(1);
+
+    // RF 3 on three nodes: every node holds every row, the deleted one included
+    var uid = pod("demo-default-1").getMetadata().getUid();
+    client.pods().inNamespace(NS).withName("demo-default-1").delete();
+    await("demo-default-1 recreated")
+        .atMost(WAIT)
+        .until(() -> pod("demo-default-1") != null && !uid.equals(pod("demo-default-1").getMetadata().getUid()));
+    awaitReady(3);
+    assertThat(members()).contains("demo-default-1");
+    var node = sim.pods().node("demo-default-1");
+    assertThat(node).isNotNull();
+    for (int k = 0; k < 50; k++) {
+      assertThat(
+              node.server()
+                  .entityStore()
+                  .storage()
+                  .getRow(io.allidb.dataplane.storage.row.RowKey.of(SimulatedCluster.TENANT, "k" + k)))
+          .as("k%d kept on the volume of the restarted pod", k)
+          .isPresent();
+    }
+  }
+
+  /**
+   * Writes go in between the steps, not during them: with a client writing throughout, a hint
+   * stayed pending on a node for a live target (observed: one hint from demo-default-1 for
+   * demo-default-2, never delivered), and the scale-down's "hints drained" check then waited
+   * forever. That is a data-plane finding recorded in docs/operator.md; the operator's side - it
+   * waits and says why (HintsPending) - is the intended behaviour.
+   */
+  @Test
+  void scaleThreeToFiveToThreeKeepsEveryAcknowledgedWriteAndSurvivesAnOperatorRestart() {
+    create(AlliClusters.withReplicas(3));
+    awaitReady(3);
+    var acked = new ArrayList<String>();
+    writeBatch("before", acked);
+
+    edit(c -> c.getSpec().setReplicas(5));
+    awaitReady(5);
+    assertThat(members()).hasSize(5);
+    writeBatch("at-five", acked);
+
+    edit(c -> c.getSpec().setReplicas(3));
+    await("a decommission in flight")
+        .atMost(WAIT)
+        .untilAsserted(
+            () -> {
+              var status = fetch().getStatus();
+              assertThat(status.getRingOperation())
+                  .as("status %s; hints %s", Serialization.asJson(status), hints())
+                  .isNotNull()
+                  .extracting(op -> op.getType())
+                  .isEqualTo(RingOperationType.Decommission);
+            });
+    var target = fetch().getStatus().getRingOperation().getTargetPod();
+    assertThat(target).as("highest ordinal first").isEqualTo("demo-default-4");
+    // the operator dies mid-decommission; a new one resumes from status
+    sim.stopOperator();
+    sim.startOperator();
+    awaitReady(3);
+    writeBatch("after", acked);
+
+    assertThat(members())
+        .containsExactlyInAnyOrder("demo-default-0", "demo-default-1", "demo-default-2");
+    assertThat(statefulSet().getSpec().getReplicas()).isEqualTo(3);
+    await("pods 3 and 4 gone")
+        .atMost(WAIT)
+        .until(() -> pod("demo-default-3") == null && pod("demo-default-4") == null);
+    assertThat(
+            client.persistentVolumeClaims().inNamespace(NS).withName("data-demo-default-4").get())
+        .as("onScaleDown: Retain keeps the claim")
+        .isNotNull();
+    for (String id : acked) {
+      for (var pod : List.of("demo-default-0", "demo-default-1", "demo-default-2")) {
+        assertThat(version(pod, id)).as("%s read at QUORUM through %s", id, pod).isEqualTo(1);
+      }
+    }
+  }
+
+  @Test
+  void anInvalidSpecIsAConditionAndPauseStopsChanges() {
+    var one = AlliClusters.withReplicas(1);
+    one.getSpec().setReplicationFactor(1);
+    create(one);
+    awaitReady(1);
+    var generation = fetch().getMetadata().getGeneration();
+
+    edit(c -> c.getSpec().setReplicationFactor(3)); // three copies on one node
+    await("invalid spec reported")
+        .atMost(WAIT)
+        .untilAsserted(
+            () -> {
+              assertThat(fetch().getStatus().getObservedGeneration()).isGreaterThan(generation);
+              assertThat(condition(AlliClusterConditions.DEGRADED).getReason())
+                  .isEqualTo("InvalidSpec");
+              assertThat(condition(AlliClusterConditions.DEGRADED).getMessage())
+                  .contains("spec.replicationFactor 3 exceeds the 1 nodes asked for");
+            });
+    assertThat(statefulSet().getSpec().getReplicas()).as("nothing changed").isEqualTo(1);
+    assertThat(sim.pods().runningPods()).containsExactly("demo-default-0");
+
+    edit(
+        c -> {
+          c.getSpec().setReplicationFactor(1);
+          if (c.getMetadata().getAnnotations() == null) {
+            c.getMetadata().setAnnotations(new java.util.HashMap<>());
+          }
+          c.getMetadata().getAnnotations().put(AlliCluster.PAUSE_ANNOTATION, "true");
+          c.getSpec().setReplicas(2);
+        });
+    var paused = fetch().getMetadata().getGeneration();
+    await("pause observed")
+        .atMost(WAIT)
+        .untilAsserted(
+            () -> {
+              assertThat(fetch().getStatus().getObservedGeneration()).isEqualTo(paused);
+              assertThat(condition(AlliClusterConditions.PROGRESSING).getReason())
+                  .isEqualTo("Paused");
+            });
+    assertThat(statefulSet().getSpec().getReplicas())
+        .as("the reconcile that saw replicas 2 while paused did not scale")
+        .isEqualTo(1);
+
+    edit(c -> c.getMetadata().getAnnotations().remove(AlliCluster.PAUSE_ANNOTATION));
+    awaitReady(2);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -173,7 +307,60 @@ class SimulatedClusterIT {
     return Long.parseLong(e.getChunks(0).getMetadataOrThrow("v"));
   }
 
-  static boolean unavailable(StatusRuntimeException e) {
-    return true;
+  /** Hints pending per node and target, for failure messages. */
+  String hints() {
+    var out = new StringBuilder();
+    for (var pod : sim.pods().runningPods()) {
+      var store = sim.pods().node(pod).server().hintStore();
+      for (var target : store.targets()) {
+        out.append(pod).append("->").append(target).append('=').append(store.pending(target));
+        out.append(' ');
+      }
+    }
+    return out.toString();
+  }
+
+  io.fabric8.kubernetes.api.model.Pod pod(String name) {
+    return client.pods().inNamespace(NS).withName(name).get();
+  }
+
+  io.fabric8.kubernetes.api.model.apps.StatefulSet statefulSet() {
+    return client.apps().statefulSets().inNamespace(NS).withName("demo-default").get();
+  }
+
+  /** 30 writes at QUORUM through the pods that stay; each acknowledged one is recorded. */
+  void writeBatch(String prefix, List<String> acked) {
+    for (int k = 0; k < 30; k++) {
+      var id = prefix + "-" + k;
+      put("demo-default-" + (k % 3), id, 1);
+      acked.add(id);
+    }
+  }
+
+  /**
+   * Writes at QUORUM through the three pods that stay, about 20 a second; a write counts once
+   * acknowledged.
+   */
+  Thread writer(long seed, Queue<String> acked, AtomicInteger failures, AtomicBoolean stop) {
+    var random = new Random(seed);
+    return new Thread(
+        () -> {
+          for (int i = 0; !stop.get(); i++) {
+            String id = "w" + i;
+            try {
+              put("demo-default-" + random.nextInt(3), id, 1);
+              acked.add(id);
+            } catch (StatusRuntimeException e) {
+              failures.incrementAndGet(); // not acknowledged: nothing is promised
+            }
+            try {
+              // an application's steady trickle, not a stress test: five nodes share this JVM
+              Thread.sleep(50);
+            } catch (InterruptedException e) {
+              return;
+            }
+          }
+        },
+        "sim-writer");
   }
 }
