@@ -55,7 +55,7 @@ with get/create/update.
   verbs: ["get", "list", "watch", "patch"]
 - apiGroups: ["allidb.io"]
   resources: ["alliclusters/status"]
-  verbs: ["patch"]
+  verbs: {{ toJson (ternary (list "patch") (list "patch" "update") .Values.serverSideApply) }}
 - apiGroups: ["allidb.io"]
   resources: ["alliclusters/finalizers"]
   verbs: ["update"]

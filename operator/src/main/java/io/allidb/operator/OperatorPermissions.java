@@ -16,7 +16,7 @@ import java.util.TreeSet;
  * <ul>
  *   <li>{@code alliclusters}: JOSDK's informer (list, watch), its finalizer (patch; the {@code
  *       Cleaner} applies the claim policy), a re-read after a patch conflict (get), the status
- *       subresource (patch only: the operator never writes spec), and {@code
+ *       subresource (patch; with SSA off also update, see AlliClusterReconciler; the operator never writes spec), and {@code
  *       alliclusters/finalizers} update, which the OwnerReferencesPermissionEnforcement admission
  *       plugin requires to set {@code blockOwnerDeletion} owner references.
  *   <li>dependents (ConfigMap, Services, ServiceAccount, PodDisruptionBudget, StatefulSets): {@code
@@ -60,7 +60,13 @@ public final class OperatorPermissions {
     rules.add(
         new Rule(
             Scope.WATCHED, "allidb.io", "alliclusters", Set.of("get", "list", "watch", "patch")));
-    rules.add(new Rule(Scope.WATCHED, "allidb.io", "alliclusters/status", Set.of("patch")));
+    // without SSA the status is written by get + update-status (AlliClusterReconciler)
+    rules.add(
+        new Rule(
+            Scope.WATCHED,
+            "allidb.io",
+            "alliclusters/status",
+            serverSideApply ? Set.of("patch") : Set.of("patch", "update")));
     rules.add(new Rule(Scope.WATCHED, "allidb.io", "alliclusters/finalizers", Set.of("update")));
     rules.add(new Rule(Scope.WATCHED, "", "configmaps", applyVerbs));
     rules.add(new Rule(Scope.WATCHED, "", "services", applyVerbs));

@@ -189,7 +189,7 @@ class ChartOnMockServerIT {
             });
     editCluster(
         c -> {
-          c.getSpec().getConfig().put("query.max_hops", "3");
+          c.getSpec().getConfig().put("server.vector-dimension", "384");
           c.getSpec().setImage("ghcr.io/allidb/allidb:0.1.1");
           return c;
         });
@@ -234,7 +234,7 @@ class ChartOnMockServerIT {
                           .get()
                           .getData()
                           .values())
-                  .anySatisfy(v -> assertThat(v).contains("query.max_hops"));
+                  .anySatisfy(v -> assertThat(v).contains("server.vector-dimension=384"));
               assertThat(
                       client
                           .apps()
@@ -322,7 +322,9 @@ class ChartOnMockServerIT {
         .containsExactlyInAnyOrder(
             "|pods|delete", // rolling restart
             "|persistentvolumeclaims|delete", // claim of a node that LEFT
-            "allidb.io|alliclusters|get", // JOSDK re-reads the primary after a patch conflict
+            // without SSA status is written by update; patch is the error-status path
+            "allidb.io|alliclusters/status|patch",
+            "|secrets|get", // the admin key: UnreachableNodeAdmin here never reads it
             "allidb.io|alliclusters/finalizers|update", // OwnerReferencesPermissionEnforcement
             "coordination.k8s.io|leases|update"); // JOSDK checks it before it starts electing
   }
