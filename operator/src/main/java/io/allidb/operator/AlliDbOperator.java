@@ -3,9 +3,9 @@ package io.allidb.operator;
 import io.allidb.operator.metrics.OperatorMetrics;
 import io.allidb.operator.reconcile.AlliClusterReconciler;
 import io.allidb.operator.reconcile.ResourceApplier;
-import io.allidb.operator.ring.NodeAdmin;
 import io.allidb.operator.ring.GrpcNodeAdmin;
 import io.allidb.operator.ring.NodeAddressResolver;
+import io.allidb.operator.ring.NodeAdmin;
 import io.allidb.operator.ring.SecretAdminCredentials;
 import io.allidb.operator.ring.ServiceDnsAddresses;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -37,14 +37,7 @@ public final class AlliDbOperator {
     var client = new KubernetesClientBuilder().build();
     var admin = new GrpcNodeAdmin(new SecretAdminCredentials(client));
     var operator =
-        create(
-            config,
-            client,
-            admin,
-            new ServiceDnsAddresses(),
-            registry,
-            Clock.systemUTC(),
-            true);
+        create(config, client, admin, new ServiceDnsAddresses(), registry, Clock.systemUTC(), true);
     if (config.metricsPort() > 0) {
       HTTPServer.builder().port(config.metricsPort()).registry(registry).buildAndStart();
     }

@@ -16,9 +16,10 @@ import java.util.TreeSet;
  * <ul>
  *   <li>{@code alliclusters}: JOSDK's informer (list, watch), its finalizer (patch; the {@code
  *       Cleaner} applies the claim policy), a re-read after a patch conflict (get), the status
- *       subresource (patch; with SSA off also update, see AlliClusterReconciler; the operator never writes spec), and {@code
- *       alliclusters/finalizers} update, which the OwnerReferencesPermissionEnforcement admission
- *       plugin requires to set {@code blockOwnerDeletion} owner references.
+ *       subresource (patch; with SSA off also update, see AlliClusterReconciler; the operator never
+ *       writes spec), and {@code alliclusters/finalizers} update, which the
+ *       OwnerReferencesPermissionEnforcement admission plugin requires to set {@code
+ *       blockOwnerDeletion} owner references.
  *   <li>dependents (ConfigMap, Services, ServiceAccount, PodDisruptionBudget, StatefulSets): {@code
  *       patch} with server-side apply; {@code get}, {@code create}, {@code update} without it (see
  *       {@code ResourceApplier}).

@@ -83,8 +83,8 @@ public final class AlliDbCli {
   }
 
   /**
-   * {@code allidb server} takes defaults from its config file and environment, which must be
-   * known before picocli applies defaults, so they are read from the raw arguments here.
+   * {@code allidb server} takes defaults from its config file and environment, which must be known
+   * before picocli applies defaults, so they are read from the raw arguments here.
    */
   private static int execute(CommandLine cli, Map<String, String> env, String... args) {
     if (args.length > 0 && args[0].equals("server")) {

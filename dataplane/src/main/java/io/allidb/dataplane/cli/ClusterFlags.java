@@ -137,7 +137,9 @@ final class ClusterFlags {
    */
   String advertiseHost;
 
-  /** Whether internode traffic has TLS material ({@code --internode-tls-dir}); set by the command. */
+  /**
+   * Whether internode traffic has TLS material ({@code --internode-tls-dir}); set by the command.
+   */
   boolean internodeTls;
 
   /** Whether the flags ask for a cluster node. */

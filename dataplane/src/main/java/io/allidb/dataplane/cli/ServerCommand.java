@@ -243,10 +243,7 @@ final class ServerCommand implements Callable<Integer> {
             .httpPort(httpPort)
             .apiKeyFile(keys)
             // one node per JVM here, so its metrics go where GET /metrics and agents look
-            .storage(
-                StorageOptions.builder(dir.resolve("storage"))
-                    .metrics(metrics)
-                    .build())
+            .storage(StorageOptions.builder(dir.resolve("storage")).metrics(metrics).build())
             .maxInboundMessageBytes(maxMessageBytes)
             .vectorDimension(vectorDimension)
             .ai(ai.options())

@@ -42,8 +42,8 @@ import picocli.CommandLine.Model.OptionSpec;
  * <ul>
  *   <li>{@code cluster.seeds}: {@code host:port,...} ({@code --seeds}) or one DNS name ({@code
  *       --seed-dns}, a headless Service);
- *   <li>{@code cluster.initial-node}: the node id that starts a new cluster ({@code
- *       --initial-node} for that node only: every pod reads the same file);
+ *   <li>{@code cluster.initial-node}: the node id that starts a new cluster ({@code --initial-node}
+ *       for that node only: every pod reads the same file);
  *   <li>{@code tls.enabled}: {@code true} serves TLS from {@code tls.client-dir} ({@code tls.crt},
  *       {@code tls.key}); {@code false} is the explicit choice of plaintext internode traffic for a
  *       cluster node ({@code --internode-plaintext-for-development});

@@ -48,9 +48,9 @@ import org.junit.jupiter.api.Timeout;
  * The chart as installed: its rendered objects and CRD applied to fabric8's mock API server (CRUD
  * mode), the operator started with exactly the settings of the rendered Deployment, the example
  * AlliCluster reconciled - and every request the operator made checked against the rendered RBAC.
- * The operator runs with {@link UnreachableNodeAdmin} (no nodes run here; the operator's
- * simulated cluster covers the real binding), so the cluster gets its objects and its first node
- * and then waits on the ring.
+ * The operator runs with {@link UnreachableNodeAdmin} (no nodes run here; the operator's simulated
+ * cluster covers the real binding), so the cluster gets its objects and its first node and then
+ * waits on the ring.
  */
 @EnableKubernetesMockClient(crud = true)
 @Timeout(120)

@@ -35,13 +35,8 @@ public final class ClusterObserver {
       pods.put(pod.getMetadata().getName(), podState(pod));
     }
     // ask every pod that is running: a node that is not ready yet still has a ring view
-    var nodes =
-        pods.keySet().stream()
-            .sorted()
-            .map(p -> addresses.resolve(cluster, p))
-            .toList();
-    return new Observation(
-        Map.copyOf(statefulSets), Map.copyOf(pods), ringObserver.observe(nodes));
+    var nodes = pods.keySet().stream().sorted().map(p -> addresses.resolve(cluster, p)).toList();
+    return new Observation(Map.copyOf(statefulSets), Map.copyOf(pods), ringObserver.observe(nodes));
   }
 
   static PodState podState(Pod pod) {

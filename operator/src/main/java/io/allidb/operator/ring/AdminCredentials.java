@@ -26,7 +26,10 @@ public interface AdminCredentials {
   record Credential(String apiKey, byte[] caPem) {
     @Override
     public String toString() {
-      return "Credential[apiKey=" + (apiKey == null ? "none" : "***") + ", ca=" + (caPem != null)
+      return "Credential[apiKey="
+          + (apiKey == null ? "none" : "***")
+          + ", ca="
+          + (caPem != null)
           + "]";
     }
   }

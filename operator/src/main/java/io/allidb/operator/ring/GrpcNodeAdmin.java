@@ -32,17 +32,17 @@ import java.util.function.Function;
 
 /**
  * {@link NodeAdmin} over the nodes' {@code allidb.admin.v1.NodeAdmin} gRPC service (admin.proto).
- * One channel per node target ({@code host:port}) and trust anchor, kept for the operator's life;
- * a changed CA bundle replaces the channel. Every call carries a deadline, and the API key (when
- * the cluster has auth) as {@code x-allidb-api-key}. Thread-safe.
+ * One channel per node target ({@code host:port}) and trust anchor, kept for the operator's life; a
+ * changed CA bundle replaces the channel. Every call carries a deadline, and the API key (when the
+ * cluster has auth) as {@code x-allidb-api-key}. Thread-safe.
  *
  * <p>Mapping to the operator's records: a ring member's pod is its host id (the StatefulSet starts
- * nodes with {@code --node-id=$(POD_NAME)}, and the host id defaults to the node id);
- * decommission phase {@code STREAMING} is {@link DecommissionStatus#IN_PROGRESS}; every gRPC error
- * becomes a {@link NodeAdminException} with the status code and the node's message.
+ * nodes with {@code --node-id=$(POD_NAME)}, and the host id defaults to the node id); decommission
+ * phase {@code STREAMING} is {@link DecommissionStatus#IN_PROGRESS}; every gRPC error becomes a
+ * {@link NodeAdminException} with the status code and the node's message.
  *
- * <p>The stubs stay inside this class so that it can later delegate to the shared Java admin
- * client without touching the operator.
+ * <p>The stubs stay inside this class so that it can later delegate to the shared Java admin client
+ * without touching the operator.
  */
 public final class GrpcNodeAdmin implements NodeAdmin, AutoCloseable {
   static final Metadata.Key<String> API_KEY_HEADER =
@@ -57,8 +57,8 @@ public final class GrpcNodeAdmin implements NodeAdmin, AutoCloseable {
 
   /**
    * @param deadline of every call but Drain (reads and the asynchronous Decommission)
-   * @param drainDeadline of Drain, which returns only once the node has flushed and handed off
-   *     its hints
+   * @param drainDeadline of Drain, which returns only once the node has flushed and handed off its
+   *     hints
    */
   public GrpcNodeAdmin(AdminCredentials credentials, Duration deadline, Duration drainDeadline) {
     this.credentials = credentials;
@@ -73,7 +73,8 @@ public final class GrpcNodeAdmin implements NodeAdmin, AutoCloseable {
 
   @Override
   public NodeInfo nodeInfo(NodeAddress node) {
-    var reply = call(node, "NodeInfo", deadline, s -> s.nodeInfo(NodeInfoRequest.getDefaultInstance()));
+    var reply =
+        call(node, "NodeInfo", deadline, s -> s.nodeInfo(NodeInfoRequest.getDefaultInstance()));
     return new NodeInfo(
         reply.getHostId(),
         reply.getRack(),
@@ -84,9 +85,9 @@ public final class GrpcNodeAdmin implements NodeAdmin, AutoCloseable {
 
   @Override
   public RingView ringView(NodeAddress node) {
-    var reply = call(node, "RingView", deadline, s -> s.ringView(RingViewRequest.getDefaultInstance()));
-    List<MemberView> members =
-        reply.getMembersList().stream().map(GrpcNodeAdmin::member).toList();
+    var reply =
+        call(node, "RingView", deadline, s -> s.ringView(RingViewRequest.getDefaultInstance()));
+    List<MemberView> members = reply.getMembersList().stream().map(GrpcNodeAdmin::member).toList();
     return new RingView(reply.getRingEpoch(), members);
   }
 

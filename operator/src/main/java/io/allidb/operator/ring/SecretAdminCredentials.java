@@ -6,9 +6,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
 /**
- * Reads the operator-admin Secret of a cluster from the API server on every call: Secrets are small,
- * calls are per reconcile, and reading fresh means a rotated key is used at the next reconcile
- * without a watch. The operator's RBAC grants {@code get} on Secrets in watched namespaces.
+ * Reads the operator-admin Secret of a cluster from the API server on every call: Secrets are
+ * small, calls are per reconcile, and reading fresh means a rotated key is used at the next
+ * reconcile without a watch. The operator's RBAC grants {@code get} on Secrets in watched
+ * namespaces.
  */
 public final class SecretAdminCredentials implements AdminCredentials {
   public static final String API_KEY = "api-key";

@@ -58,7 +58,8 @@ class AlliClusterModelTest {
         c.getSpec().getTls().setIssuer(CertificateIssuer.OPERATOR);
         c.getSpec().getAuth().setTenants(List.of(new TenantSpec("acme")));
         c.getSpec().getStorage().setStorageClassName("fast-ssd");
-        c.getSpec().setConfig(Map.of("server.vector-dimension", "384", "cluster.hint-window", "1h"));
+        c.getSpec()
+            .setConfig(Map.of("server.vector-dimension", "384", "cluster.hint-window", "1h"));
         c.getSpec()
             .setResources(
                 new ResourceRequirementsBuilder()
@@ -208,7 +209,8 @@ class AlliClusterModelTest {
         .contains("cluster.replication-factor=3")
         .contains("server.vector-dimension=384");
     assertThat(config.toLowerCase()).doesNotContain("password").doesNotContain("-----begin");
-    assertThat(NodeConfig.secretLikeKeys(Map.of("auth.api-key", "x", "server.vector-dimension", "4")))
+    assertThat(
+            NodeConfig.secretLikeKeys(Map.of("auth.api-key", "x", "server.vector-dimension", "4")))
         .containsExactly("auth.api-key");
   }
 

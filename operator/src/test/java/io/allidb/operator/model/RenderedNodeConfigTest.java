@@ -16,10 +16,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The model and the node stay in sync: the ConfigMap and the container args and env the operator
  * renders are fed, unchanged, to the node's own configuration code ({@link ServerLaunch}, what
- * {@code allidb server} runs), and the node ends up configured as the spec says. This test lives
- * in the operator module (with a test dependency on the data plane) rather than parsing a golden
- * file in the data plane, so a change on either side breaks it at once. The simulated cluster
- * ({@code SimulatedClusterIT}) then starts real nodes from the same rendering.
+ * {@code allidb server} runs), and the node ends up configured as the spec says. This test lives in
+ * the operator module (with a test dependency on the data plane) rather than parsing a golden file
+ * in the data plane, so a change on either side breaks it at once. The simulated cluster ({@code
+ * SimulatedClusterIT}) then starts real nodes from the same rendering.
  */
 class RenderedNodeConfigTest {
   @TempDir Path dir;
@@ -55,8 +55,9 @@ class RenderedNodeConfigTest {
     var c = first.config();
     assertThat(first.clusterNode()).isTrue();
     assertThat(c.nodeId()).isEqualTo("demo-default-0");
-    assertThat(c.hostId()).as("the operator maps ring members to pods by host id").isEqualTo(
-        "demo-default-0");
+    assertThat(c.hostId())
+        .as("the operator maps ring members to pods by host id")
+        .isEqualTo("demo-default-0");
     assertThat(c.dataDir()).isEqualTo(Path.of(NodeStatefulSet.DATA_PATH));
     assertThat(c.grpcPort()).isEqualTo(Ports.GRPC);
     assertThat(c.httpPort()).isEqualTo(Ports.HTTP);

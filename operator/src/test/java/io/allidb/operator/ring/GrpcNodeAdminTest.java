@@ -81,7 +81,6 @@ class GrpcNodeAdminTest {
     admin = new GrpcNodeAdmin(this::credential, Duration.ofSeconds(5), Duration.ofSeconds(30));
   }
 
-
   private AdminCredentials.Credential credential(AdminAccess access) {
     return new SecretAdminCredentials(client).read(access);
   }

@@ -40,11 +40,11 @@ import java.util.stream.Stream;
  *   <li>each Pod gets a real data-plane node in this JVM, started from the container args and env
  *       the operator rendered and the ConfigMap written where the volume would be mounted ({@link
  *       PodLaunch}). The simulation replaces only what one host cannot share: loopback ports, the
- *       data directory (one per claim, so a restarted pod keeps its data and a deleted claim
- *       loses it), seeds as loopback addresses instead of the headless Service's DNS name, and the
+ *       data directory (one per claim, so a restarted pod keeps its data and a deleted claim loses
+ *       it), seeds as loopback addresses instead of the headless Service's DNS name, and the
  *       key-set path;
- *   <li>a Pod is marked Ready while its node's gRPC health check says SERVING; a deleted Pod's
- *       node is stopped.
+ *   <li>a Pod is marked Ready while its node's gRPC health check says SERVING; a deleted Pod's node
+ *       is stopped.
  * </ul>
  */
 public final class FakeStatefulSetController implements AutoCloseable {
@@ -193,8 +193,7 @@ public final class FakeStatefulSetController implements AutoCloseable {
             .withNewStatus()
             .withPhase("Running")
             .withPodIP("127.0.0.1")
-            .withConditions(
-                new PodConditionBuilder().withType("Ready").withStatus("False").build())
+            .withConditions(new PodConditionBuilder().withType("Ready").withStatus("False").build())
             .endStatus()
             .build();
     client.pods().inNamespace(namespace).resource(created).create();
@@ -205,7 +204,8 @@ public final class FakeStatefulSetController implements AutoCloseable {
     if (configMap == null) {
       return; // the kubelet waits for the mounted ConfigMap too
     }
-    var claim = client.persistentVolumeClaims().inNamespace(namespace).withName("data-" + pod).get();
+    var claim =
+        client.persistentVolumeClaims().inNamespace(namespace).withName("data-" + pod).get();
     var dataDir = volume(claim);
     var configDir = root.resolve("mounts").resolve(pod);
     try {

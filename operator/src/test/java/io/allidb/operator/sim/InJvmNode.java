@@ -32,7 +32,8 @@ final class InJvmNode implements AutoCloseable {
   private InJvmNode(String pod, DataplaneServer server) {
     this.pod = pod;
     this.server = server;
-    this.channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
+    this.channel =
+        NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
   }
 
   /** Starts the node; returns once it serves (a joining node has finished its bootstrap). */

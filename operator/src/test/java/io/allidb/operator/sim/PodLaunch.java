@@ -12,9 +12,9 @@ import java.util.regex.Pattern;
 
 /**
  * What the kubelet would hand the node container of one StatefulSet pod: the container's args and
- * environment as the operator rendered them, with field references ({@code metadata.name}, ...)
- * and {@code $(VAR)} references resolved as Kubernetes resolves them. The config file path is
- * moved to where the simulated volume mount put the ConfigMap.
+ * environment as the operator rendered them, with field references ({@code metadata.name}, ...) and
+ * {@code $(VAR)} references resolved as Kubernetes resolves them. The config file path is moved to
+ * where the simulated volume mount put the ConfigMap.
  */
 public record PodLaunch(List<String> args, Map<String, String> env) {
   private static final Pattern REFERENCE = Pattern.compile("\\$\\(([A-Za-z_][A-Za-z0-9_]*)\\)");

@@ -60,15 +60,15 @@ public final class SimulatedCluster implements AutoCloseable {
    * clusterName}, starts the pod controller and the operator.
    */
   public static SimulatedCluster start(
-      KubernetesClient client, Path root, String namespace, String clusterName)
-      throws IOException {
+      KubernetesClient client, Path root, String namespace, String clusterName) throws IOException {
     var crd =
         Serialization.unmarshal(
             Files.readString(Path.of("..", "crds", "alliclusters.allidb.io-v1.yml")),
             CustomResourceDefinition.class);
     client.resource(crd).create();
     client
-        .resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build())
+        .resource(
+            new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build())
         .create();
     var adminKey = ApiKeyGenerator.mint("operator", "ops", EnumSet.of(Scope.ADMIN), null, null);
     var dataKey =
@@ -95,7 +95,8 @@ public final class SimulatedCluster implements AutoCloseable {
                     Map.of(
                         SecretAdminCredentials.API_KEY,
                         Base64.getEncoder()
-                            .encodeToString(adminKey.presented().getBytes(StandardCharsets.US_ASCII))))
+                            .encodeToString(
+                                adminKey.presented().getBytes(StandardCharsets.US_ASCII))))
                 .build())
         .create();
     var pods = new FakeStatefulSetController(client, namespace, root, keySet).start();
@@ -107,8 +108,7 @@ public final class SimulatedCluster implements AutoCloseable {
   /** Pods reached on their loopback gRPC ports, with the cluster's real TLS/auth settings. */
   public NodeAddressResolver addresses() {
     return (cluster, pod) ->
-        new NodeAddress(
-            pod, "127.0.0.1", pods.grpcPort(pod), ServiceDnsAddresses.access(cluster));
+        new NodeAddress(pod, "127.0.0.1", pods.grpcPort(pod), ServiceDnsAddresses.access(cluster));
   }
 
   public synchronized void startOperator() {

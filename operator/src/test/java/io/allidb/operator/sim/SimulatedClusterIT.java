@@ -33,10 +33,9 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -90,7 +89,10 @@ class SimulatedClusterIT {
     client.pods().inNamespace(NS).withName("demo-default-1").delete();
     await("demo-default-1 recreated")
         .atMost(WAIT)
-        .until(() -> pod("demo-default-1") != null && !uid.equals(pod("demo-default-1").getMetadata().getUid()));
+        .until(
+            () ->
+                pod("demo-default-1") != null
+                    && !uid.equals(pod("demo-default-1").getMetadata().getUid()));
     awaitReady(3);
     assertThat(members()).contains("demo-default-1");
     var node = sim.pods().node("demo-default-1");
@@ -100,7 +102,8 @@ class SimulatedClusterIT {
               node.server()
                   .entityStore()
                   .storage()
-                  .getRow(io.allidb.dataplane.storage.row.RowKey.of(SimulatedCluster.TENANT, "k" + k)))
+                  .getRow(
+                      io.allidb.dataplane.storage.row.RowKey.of(SimulatedCluster.TENANT, "k" + k)))
           .as("k%d kept on the volume of the restarted pod", k)
           .isPresent();
     }
