@@ -55,7 +55,7 @@ with get/create/update.
   verbs: ["get", "list", "watch", "patch"]
 - apiGroups: ["allidb.io"]
   resources: ["alliclusters/status"]
-  verbs: ["patch"]
+  verbs: {{ toJson (ternary (list "patch") (list "patch" "update") .Values.serverSideApply) }}
 - apiGroups: ["allidb.io"]
   resources: ["alliclusters/finalizers"]
   verbs: ["update"]
@@ -74,7 +74,8 @@ with get/create/update.
 - apiGroups: [""]
   resources: ["persistentvolumeclaims"]
   verbs: ["delete", "deletecollection"]
-# day-2: CA, TLS, node key-set and tenant Secrets (written whole, optimistic locking)
+# day-2: CA, TLS, node key-set and tenant Secrets (written whole, optimistic locking);
+# the operator-admin Secret GrpcNodeAdmin reads
 - apiGroups: [""]
   resources: ["secrets"]
   verbs: ["get", "create", "update"]

@@ -3,9 +3,13 @@ package io.allidb.operator;
 import io.allidb.operator.metrics.OperatorMetrics;
 import io.allidb.operator.reconcile.AlliClusterReconciler;
 import io.allidb.operator.reconcile.ResourceApplier;
+import io.allidb.operator.ring.GrpcNodeAdmin;
+import io.allidb.operator.ring.NodeAddressResolver;
 import io.allidb.operator.ring.NodeAdmin;
-import io.allidb.operator.ring.UnreachableNodeAdmin;
+import io.allidb.operator.ring.SecretAdminCredentials;
+import io.allidb.operator.ring.ServiceDnsAddresses;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
@@ -30,8 +34,10 @@ public final class AlliDbOperator {
     }
     var config = OperatorConfig.fromEnvironment(System.getenv());
     var registry = PrometheusRegistry.defaultRegistry;
-    // the gRPC binding of the node admin API arrives with issue 6
-    var operator = create(config, null, new UnreachableNodeAdmin(), registry, Clock.systemUTC());
+    var client = new KubernetesClientBuilder().build();
+    var admin = new GrpcNodeAdmin(new SecretAdminCredentials(client));
+    var operator =
+        create(config, client, admin, new ServiceDnsAddresses(), registry, Clock.systemUTC(), true);
     if (config.metricsPort() > 0) {
       HTTPServer.builder().port(config.metricsPort()).registry(registry).buildAndStart();
     }
@@ -67,6 +73,23 @@ public final class AlliDbOperator {
       PrometheusRegistry registry,
       Clock clock,
       boolean exitOnStopLeading) {
+    return create(
+        config, client, admin, new ServiceDnsAddresses(), registry, clock, exitOnStopLeading);
+  }
+
+  /**
+   * An operator, not started.
+   *
+   * @param addresses where each pod's admin API is reached (tests map pods to loopback ports)
+   */
+  public static Operator create(
+      OperatorConfig config,
+      KubernetesClient client,
+      NodeAdmin admin,
+      NodeAddressResolver addresses,
+      PrometheusRegistry registry,
+      Clock clock,
+      boolean exitOnStopLeading) {
     var operator =
         new Operator(
             o -> {
@@ -88,12 +111,17 @@ public final class AlliDbOperator {
     var reconciler =
         new AlliClusterReconciler(
             admin,
+            addresses,
             ResourceApplier.of(config.serverSideApply()),
             new OperatorMetrics(registry),
             clock);
     operator.register(
         reconciler,
         c -> {
+          // generation-aware filtering would drop an annotation-only edit, so pausing or resuming
+          // with allidb.io/paused would wait for the periodic reconcile; the filter below lets
+          // those through and still ignores the operator's own status writes
+          c.withGenerationAware(false).withOnUpdateFilter(AlliClusterReconciler::worthReconciling);
           if (!config.namespaces().isEmpty()) {
             c.settingNamespaces(config.namespaces());
           }

@@ -16,9 +16,10 @@ import java.util.TreeSet;
  * <ul>
  *   <li>{@code alliclusters}: JOSDK's informer (list, watch), its finalizer (patch; the {@code
  *       Cleaner} applies the claim policy), a re-read after a patch conflict (get), the status
- *       subresource (patch only: the operator never writes spec), and {@code
- *       alliclusters/finalizers} update, which the OwnerReferencesPermissionEnforcement admission
- *       plugin requires to set {@code blockOwnerDeletion} owner references.
+ *       subresource (patch; with SSA off also update, see AlliClusterReconciler; the operator never
+ *       writes spec), and {@code alliclusters/finalizers} update, which the
+ *       OwnerReferencesPermissionEnforcement admission plugin requires to set {@code
+ *       blockOwnerDeletion} owner references.
  *   <li>dependents (ConfigMap, Services, ServiceAccount, PodDisruptionBudget, StatefulSets): {@code
  *       patch} with server-side apply; {@code get}, {@code create}, {@code update} without it (see
  *       {@code ResourceApplier}).
@@ -27,7 +28,9 @@ import java.util.TreeSet;
  *   <li>{@code persistentvolumeclaims}: deleted after a node LEFT (delete) and on cluster deletion
  *       with {@code onDelete: Delete} (deletecollection by label).
  *   <li>{@code secrets}: the day-2 steps (issue 8) read and write the CA, TLS, node key-set and
- *       tenant Secrets whole, with optimistic locking ({@code SecretStore}): get, create, update.
+ *       tenant Secrets whole, with optimistic locking ({@code SecretStore}): get, create, update;
+ *       and {@code GrpcNodeAdmin} reads each cluster's operator-admin Secret (admin API key, CA
+ *       bundle; {@code SecretAdminCredentials}).
  *   <li>{@code events}: certificate, key and repair events on the AlliCluster ({@code
  *       ClusterEvents}); a repeated event is read and its count updated: get, create, update.
  *   <li>{@code leases}: leader election, in the operator's own namespace only. fabric8 renews and
@@ -62,7 +65,13 @@ public final class OperatorPermissions {
     rules.add(
         new Rule(
             Scope.WATCHED, "allidb.io", "alliclusters", Set.of("get", "list", "watch", "patch")));
-    rules.add(new Rule(Scope.WATCHED, "allidb.io", "alliclusters/status", Set.of("patch")));
+    // without SSA the status is written by get + update-status (AlliClusterReconciler)
+    rules.add(
+        new Rule(
+            Scope.WATCHED,
+            "allidb.io",
+            "alliclusters/status",
+            serverSideApply ? Set.of("patch") : Set.of("patch", "update")));
     rules.add(new Rule(Scope.WATCHED, "allidb.io", "alliclusters/finalizers", Set.of("update")));
     rules.add(new Rule(Scope.WATCHED, "", "configmaps", applyVerbs));
     rules.add(new Rule(Scope.WATCHED, "", "services", applyVerbs));

@@ -2,6 +2,8 @@ package io.allidb.dataplane.cli;
 
 import io.grpc.StatusRuntimeException;
 import java.io.PrintWriter;
+import java.util.List;
+import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -58,18 +60,43 @@ public final class AlliDbCli {
 
   /** Runs the CLI and returns its exit code (tests call this instead of {@link #main}). */
   public static int run(String... args) {
-    return new CommandLine(new AlliDbCli())
-        .setExecutionExceptionHandler(AlliDbCli::handleError)
-        .execute(args);
+    return execute(
+        new CommandLine(new AlliDbCli()).setExecutionExceptionHandler(AlliDbCli::handleError),
+        System.getenv(),
+        args);
   }
 
   /** Runs the CLI with its output and errors going to {@code out} and {@code err} (for tests). */
   static int run(PrintWriter out, PrintWriter err, String... args) {
-    return new CommandLine(new AlliDbCli())
-        .setOut(out)
-        .setErr(err)
-        .setExecutionExceptionHandler(AlliDbCli::handleError)
-        .execute(args);
+    return run(out, err, System.getenv(), args);
+  }
+
+  /** As {@link #run(PrintWriter, PrintWriter, String...)} in environment {@code env}. */
+  static int run(PrintWriter out, PrintWriter err, Map<String, String> env, String... args) {
+    return execute(
+        new CommandLine(new AlliDbCli())
+            .setOut(out)
+            .setErr(err)
+            .setExecutionExceptionHandler(AlliDbCli::handleError),
+        env,
+        args);
+  }
+
+  /**
+   * {@code allidb server} takes defaults from its config file and environment, which must be known
+   * before picocli applies defaults, so they are read from the raw arguments here.
+   */
+  private static int execute(CommandLine cli, Map<String, String> env, String... args) {
+    if (args.length > 0 && args[0].equals("server")) {
+      var server = cli.getSubcommands().get("server");
+      try {
+        ServerCommand.install(server, List.of(args).subList(1, args.length), env);
+      } catch (CommandLine.ParameterException e) {
+        server.getErr().println("allidb server: " + e.getMessage());
+        return server.getCommandSpec().exitCodeOnInvalidInput();
+      }
+    }
+    return cli.execute(args);
   }
 
   private static int handleError(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {

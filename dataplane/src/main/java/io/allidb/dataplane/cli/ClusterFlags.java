@@ -131,6 +131,17 @@ final class ClusterFlags {
       description = "How long a new node waits to learn the ring from its seeds (default: 60s).")
   String joinTimeout;
 
+  /**
+   * Host of the published address when {@code --published-address} is not given (from {@code
+   * $ALLIDB_ADVERTISE_ADDRESS}); its port is the internode port. Null when unset.
+   */
+  String advertiseHost;
+
+  /**
+   * Whether internode traffic has TLS material ({@code --internode-tls-dir}); set by the command.
+   */
+  boolean internodeTls;
+
   /** Whether the flags ask for a cluster node. */
   boolean clusterMode() {
     return initialNode || (seeds != null && !seeds.isEmpty()) || seedDns != null;
@@ -153,12 +164,28 @@ final class ClusterFlags {
       return Optional.empty();
     }
     if (seeds != null && seedDns != null) {
-      throw usage("--seeds and --seed-dns are alternatives; give one");
+      // one may be a default from the config file: the one given on the command line wins
+      var parsed = spec.commandLine().getParseResult();
+      boolean seedsGiven = parsed != null && parsed.hasMatchedOption("--seeds");
+      boolean dnsGiven = parsed != null && parsed.hasMatchedOption("--seed-dns");
+      if (seedsGiven && !dnsGiven) {
+        seedDns = null;
+      } else if (dnsGiven && !seedsGiven) {
+        seeds = null;
+      } else {
+        throw usage("--seeds and --seed-dns are alternatives; give one");
+      }
     }
-    if (!plaintext) {
+    if (!plaintext && !internodeTls) {
       throw usage(
-          "a cluster node needs --internode-plaintext-for-development: internode mTLS is not"
-              + " implemented yet, and plaintext is never chosen by omission");
+          "a cluster node needs --internode-tls-dir (internode mTLS) or, for development,"
+              + " --internode-plaintext-for-development: plaintext is never chosen by omission");
+    }
+    if (publishedAddress == null && advertiseHost != null) {
+      publishedAddress =
+          advertiseHost
+              + ":"
+              + (internodePort != null ? internodePort : ClusterOptions.DEFAULT_INTERNODE_PORT);
     }
     if (publishedAddress == null) {
       throw usage(
@@ -178,7 +205,7 @@ final class ClusterFlags {
         seedList.add(s.trim());
       }
     }
-    var b = ClusterOptions.builder().plaintextInternode(true).initialNode(initialNode);
+    var b = ClusterOptions.builder().plaintextInternode(!internodeTls).initialNode(initialNode);
     b.publishedAddress(publishedAddress).seeds(seedList);
     if (seedDns != null) {
       b.seedDnsName(seedDns);

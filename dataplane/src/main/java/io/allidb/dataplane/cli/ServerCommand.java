@@ -12,8 +12,11 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -34,6 +37,14 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = "Start an AlliDB node in the foreground.")
 final class ServerCommand implements Callable<Integer> {
+
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description =
+          "Properties file whose keys are defaults of these flags (default: $ALLIDB_CONFIG_FILE;"
+              + " keys in docs/operator.md). Flags and ALLIDB_* variables override it.")
+  Path config;
 
   @Option(
       names = "--data-dir",
@@ -103,55 +114,46 @@ final class ServerCommand implements Callable<Integer> {
   private final PrintStream out = System.out;
   private final PrintStream err = System.err;
 
+  /** The environment the defaults came from ({@link ServerConfigFile}). */
+  Map<String, String> env = System.getenv();
+
+  /** Defaults from the config file and environment; installed by {@link #install}. */
+  ServerConfigFile defaults;
+
+  /** What {@link #prepare} built: the node's configuration and whether it is a cluster node. */
+  record Prepared(NodeConfig config, boolean clusterNode) {}
+
+  /**
+   * Makes {@code command}'s flags default to the config file and environment for {@code args}.
+   *
+   * @throws picocli.CommandLine.ParameterException naming the file and key
+   */
+  static void install(CommandLine command, List<String> args, Map<String, String> env) {
+    var server = (ServerCommand) command.getCommand();
+    ServerConfigFile defaults;
+    try {
+      defaults = ServerConfigFile.of(args, env);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(command, e.getMessage(), e);
+    }
+    server.env = env;
+    server.defaults = defaults;
+    command.setDefaultValueProvider(defaults);
+  }
+
   @Override
   public Integer call() throws Exception {
-    Path dir = dataDir != null ? dataDir : defaultDataDir();
-    Optional<ClusterOptions> clusterOptions = cluster.toOptions(bind, dir);
-    Path keys = apiKeyFile != null ? apiKeyFile : dir.resolve("api-keys");
-    if (apiKeyFile == null) {
-      if (Files.notExists(keys)) {
-        String key = DevApiKey.create(keys);
-        // printed once: the file is the only other place it exists
-        out.println("Generated a dev API key for tenant '" + DevApiKey.TENANT + "' (shown once):");
-        out.println("  " + key);
-        out.println(
-            "Send it as x-allidb-api-key. The node stores only its hash in "
-                + keys
-                + "; the key itself is in "
-                + DevApiKey.clientFile(keys)
-                + " (0600) for the local CLI.");
-      }
-      err.println("*****************************************************************");
-      err.println("WARNING: authentication is in DEV MODE (generated key in " + keys + ").");
-      err.println("Do not expose this node; pass --api-key-file for real keys.");
-      err.println("*****************************************************************");
-    }
+    Prepared prepared = prepare(PrometheusRegistry.defaultRegistry);
+    NodeConfig config = prepared.config();
+    Optional<ClusterOptions> clusterOptions =
+        prepared.clusterNode() ? Optional.of(config.cluster()) : Optional.empty();
     if (tls.plaintext()) {
       err.println(
           "WARNING: gRPC and REST serve PLAINTEXT (development); pass --tls-cert/--tls-key.");
     }
-    NodeConfig.Builder builder =
-        NodeConfig.builder(dir)
-            .security(tls.toOptions(spec.commandLine(), nodeId))
-            .nodeId(nodeId)
-            .bindAddress(bind)
-            .grpcPort(grpcPort)
-            .httpPort(httpPort)
-            .apiKeyFile(keys)
-            // one node per JVM here, so its metrics go where GET /metrics and agents look
-            .storage(
-                StorageOptions.builder(dir.resolve("storage"))
-                    .metrics(PrometheusRegistry.defaultRegistry)
-                    .build())
-            .maxInboundMessageBytes(maxMessageBytes)
-            .vectorDimension(vectorDimension)
-            .ai(ai.options())
-            .query(QueryDefaults.standard().withWeights(ScoringWeights.parse(scoreWeights)));
-    clusterOptions.ifPresent(builder::cluster);
-    NodeConfig config = builder.build();
     ClusterRuntime.Factory runtimes =
         clusterOptions.isPresent() ? GossipClusterRuntime.factory() : ClusterRuntime::singleNode;
-    if (clusterOptions.isPresent()) {
+    if (clusterOptions.isPresent() && clusterOptions.get().plaintextInternode()) {
       err.println(
           "WARNING: internode traffic is PLAINTEXT (--internode-plaintext-for-development).");
     }
@@ -196,8 +198,66 @@ final class ServerCommand implements Callable<Integer> {
     return 0;
   }
 
-  private static Path defaultDataDir() {
-    String env = System.getenv("ALLIDB_DATA_DIR");
-    return Path.of(env != null && !env.isBlank() ? env : "data");
+  /**
+   * Checks the flags and builds the node's configuration without starting it; creates the dev key
+   * set when no key file is given.
+   *
+   * @param metrics where the node's storage metrics go
+   * @throws picocli.CommandLine.ParameterException naming the flag or key and why
+   */
+  Prepared prepare(PrometheusRegistry metrics) throws java.io.IOException {
+    Path dir = dataDir != null ? dataDir : defaultDataDir();
+    if (defaults != null) {
+      cluster.advertiseHost = defaults.advertiseHost();
+      if (nodeId.equals(defaults.initialNode())) {
+        cluster.initialNode = true; // every pod reads the same file; only this one starts the ring
+      }
+    }
+    cluster.internodeTls = tls.internodeDir != null;
+    Optional<ClusterOptions> clusterOptions = cluster.toOptions(bind, dir);
+    Path keys = apiKeyFile != null ? apiKeyFile : dir.resolve("api-keys");
+    if (apiKeyFile == null) {
+      if (Files.notExists(keys)) {
+        String key = DevApiKey.create(keys);
+        // printed once: the file is the only other place it exists
+        out.println("Generated a dev API key for tenant '" + DevApiKey.TENANT + "' (shown once):");
+        out.println("  " + key);
+        out.println(
+            "Send it as x-allidb-api-key. The node stores only its hash in "
+                + keys
+                + "; the key itself is in "
+                + DevApiKey.clientFile(keys)
+                + " (0600) for the local CLI.");
+      }
+      err.println("*****************************************************************");
+      err.println("WARNING: authentication is in DEV MODE (generated key in " + keys + ").");
+      err.println("Do not expose this node; pass --api-key-file for real keys.");
+      err.println("*****************************************************************");
+    }
+    NodeConfig.Builder builder =
+        NodeConfig.builder(dir)
+            .security(tls.toOptions(spec.commandLine(), nodeId))
+            .nodeId(nodeId)
+            .bindAddress(bind)
+            .grpcPort(grpcPort)
+            .httpPort(httpPort)
+            .apiKeyFile(keys)
+            // one node per JVM here, so its metrics go where GET /metrics and agents look
+            .storage(StorageOptions.builder(dir.resolve("storage")).metrics(metrics).build())
+            .maxInboundMessageBytes(maxMessageBytes)
+            .vectorDimension(vectorDimension)
+            .ai(ai.options())
+            .query(QueryDefaults.standard().withWeights(ScoringWeights.parse(scoreWeights)));
+    clusterOptions.ifPresent(builder::cluster);
+    try {
+      return new Prepared(builder.build(), clusterOptions.isPresent());
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
+    }
+  }
+
+  private Path defaultDataDir() {
+    String dir = env.get("ALLIDB_DATA_DIR");
+    return Path.of(dir != null && !dir.isBlank() ? dir : "data");
   }
 }

@@ -270,6 +270,12 @@ public final class GossipClusterRuntime implements ClusterRuntime {
     gossiper.start(); // JOINING, no tokens
     boolean initial =
         options.initialNode() || (options.seeds().isEmpty() && options.seedDnsName().isEmpty());
+    if (initial && (!options.seeds().isEmpty() || !options.seedDnsName().isEmpty())) {
+      // an initial node that also has seeds (on Kubernetes every pod has the headless Service)
+      // first listens for a ring: pod 0 restarted on an empty volume must join the existing ring,
+      // not start a second one
+      listenForRing(interval.multipliedBy(5));
+    }
     TokenRing ring = initial ? TokenRing.empty() : awaitRingFromSeeds();
     if (initial && !view.ring().isEmpty()) {
       logger.warn(
@@ -325,6 +331,19 @@ public final class GossipClusterRuntime implements ClusterRuntime {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new InterruptedIOException(hostId + ": interrupted while bootstrapping");
+    }
+  }
+
+  /** Waits up to {@code atMost} for gossip to bring any ring. */
+  private void listenForRing(Duration atMost) throws IOException {
+    long deadline = System.nanoTime() + atMost.toNanos();
+    try {
+      while (view.ring().isEmpty() && System.nanoTime() < deadline) {
+        Thread.sleep(Math.max(10, interval.toMillis() / 10));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while listening for an existing ring");
     }
   }
 

@@ -48,8 +48,9 @@ import org.junit.jupiter.api.Timeout;
  * The chart as installed: its rendered objects and CRD applied to fabric8's mock API server (CRUD
  * mode), the operator started with exactly the settings of the rendered Deployment, the example
  * AlliCluster reconciled - and every request the operator made checked against the rendered RBAC.
- * The operator runs with the production {@link UnreachableNodeAdmin} (the admin API binding is not
- * built yet), so the cluster gets its objects and its first node and then waits on the ring.
+ * The operator runs with {@link UnreachableNodeAdmin} (no nodes run here; the operator's simulated
+ * cluster covers the real binding), so the cluster gets its objects and its first node and then
+ * waits on the ring.
  */
 @EnableKubernetesMockClient(crud = true)
 @Timeout(120)
@@ -188,7 +189,7 @@ class ChartOnMockServerIT {
             });
     editCluster(
         c -> {
-          c.getSpec().getConfig().put("query.max_hops", "3");
+          c.getSpec().getConfig().put("server.vector-dimension", "384");
           c.getSpec().setImage("ghcr.io/allidb/allidb:0.1.1");
           return c;
         });
@@ -233,7 +234,7 @@ class ChartOnMockServerIT {
                           .get()
                           .getData()
                           .values())
-                  .anySatisfy(v -> assertThat(v).contains("query.max_hops"));
+                  .anySatisfy(v -> assertThat(v).contains("server.vector-dimension=384"));
               assertThat(
                       client
                           .apps()
@@ -321,7 +322,9 @@ class ChartOnMockServerIT {
         .containsExactlyInAnyOrder(
             "|pods|delete", // rolling restart
             "|persistentvolumeclaims|delete", // claim of a node that LEFT
-            "allidb.io|alliclusters|get", // JOSDK re-reads the primary after a patch conflict
+            // without SSA status is written by update; patch is the error-status path
+            "allidb.io|alliclusters/status|patch",
+            "|secrets|get", // the admin key: UnreachableNodeAdmin here never reads it
             "allidb.io|alliclusters/finalizers|update", // OwnerReferencesPermissionEnforcement
             "coordination.k8s.io|leases|update", // JOSDK checks it before it starts electing
             // day-2: this cluster has no TLS and no tenants, so the node key-set Secret is created

@@ -58,6 +58,15 @@ public final class Names {
     return cluster.getMetadata().getName() + "-node-keys";
   }
 
+  /**
+   * Secret with the operator's own admin credential for this cluster: {@code api-key} (an API key
+   * with the admin scope) and {@code ca.crt} (the CA bundle that signs the nodes' client-facing
+   * certificate). Issued with the cluster's keys and PKI (issue 8); read by the operator only.
+   */
+  public static String operatorAdminSecret(AlliCluster cluster) {
+    return cluster.getMetadata().getName() + "-operator-admin";
+  }
+
   /** DNS name of the headless Service: the seed list every node starts from. */
   public static String seeds(AlliCluster cluster) {
     return headlessService(cluster) + "." + cluster.getMetadata().getNamespace() + ".svc";

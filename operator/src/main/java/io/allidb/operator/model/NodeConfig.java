@@ -19,6 +19,7 @@ public final class NodeConfig {
       Set.of(
           "cluster.name",
           "cluster.seeds",
+          "cluster.initial-node",
           "cluster.replication-factor",
           "cluster.vnodes",
           "cluster.internode-port",
@@ -30,6 +31,20 @@ public final class NodeConfig {
           "auth.enabled",
           "auth.key-set-dir",
           "storage.data-dir");
+
+  /**
+   * Node settings a user may set through {@code spec.config}: the node's config-file keys that the
+   * operator does not own (the node refuses any other key, so the validator refuses it first; a
+   * test checks this list against the node's).
+   */
+  public static final Set<String> USER_KEYS =
+      Set.of(
+          "cluster.default-consistency",
+          "cluster.hint-window",
+          "cluster.join-timeout",
+          "server.max-message-bytes",
+          "server.vector-dimension",
+          "server.score-weights");
 
   private static final Set<String> SECRET_WORDS =
       Set.of("password", "secret", "token", "apikey", "api-key", "api_key", "private-key");
@@ -45,6 +60,11 @@ public final class NodeConfig {
     }
     entries.put("cluster.name", cluster.getMetadata().getName());
     entries.put("cluster.seeds", Names.seeds(cluster));
+    // the first pod of the first rack starts the ring; every other node joins through the seeds
+    var racks = spec.effectiveRacks();
+    if (!racks.isEmpty()) {
+      entries.put("cluster.initial-node", Names.pod(cluster, racks.get(0).getName(), 0));
+    }
     entries.put("cluster.replication-factor", String.valueOf(spec.getReplicationFactor()));
     entries.put("cluster.vnodes", String.valueOf(spec.getVnodes()));
     entries.put("cluster.internode-port", String.valueOf(Ports.INTERNODE));

@@ -8,13 +8,13 @@ import io.allidb.operator.metrics.OperatorMetrics;
 import io.allidb.operator.model.AlliClusterModel;
 import io.allidb.operator.model.DesiredState;
 import io.allidb.operator.model.Labels;
-import io.allidb.operator.model.Names;
-import io.allidb.operator.model.Ports;
 import io.allidb.operator.model.RolloutReason;
 import io.allidb.operator.model.TemplateHash;
 import io.allidb.operator.ring.NodeAddress;
+import io.allidb.operator.ring.NodeAddressResolver;
 import io.allidb.operator.ring.NodeAdmin;
 import io.allidb.operator.ring.RingObserver;
+import io.allidb.operator.ring.ServiceDnsAddresses;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -51,6 +51,7 @@ public class AlliClusterReconciler implements Reconciler<AlliCluster>, Cleaner<A
   static final Duration IDLE_REQUEUE = Duration.ofMinutes(2);
 
   private final NodeAdmin admin;
+  private final NodeAddressResolver addresses;
   private final ClusterObserver observer;
   private final ResourceApplier applier;
   private final OperatorMetrics metrics;
@@ -59,8 +60,18 @@ public class AlliClusterReconciler implements Reconciler<AlliCluster>, Cleaner<A
 
   public AlliClusterReconciler(
       NodeAdmin admin, ResourceApplier applier, OperatorMetrics metrics, Clock clock) {
+    this(admin, new ServiceDnsAddresses(), applier, metrics, clock);
+  }
+
+  public AlliClusterReconciler(
+      NodeAdmin admin,
+      NodeAddressResolver addresses,
+      ResourceApplier applier,
+      OperatorMetrics metrics,
+      Clock clock) {
     this.admin = admin;
-    this.observer = new ClusterObserver(new RingObserver(admin));
+    this.addresses = addresses;
+    this.observer = new ClusterObserver(new RingObserver(admin), addresses);
     this.applier = applier;
     this.metrics = metrics;
     this.clock = clock;
@@ -75,7 +86,8 @@ public class AlliClusterReconciler implements Reconciler<AlliCluster>, Cleaner<A
     if (!problems.isEmpty()) {
       // a bad spec is reported, not retried: the next spec edit triggers a new reconcile
       metrics.reconciled("invalid", seconds(started));
-      return patchStatus(cluster, StatusComposer.invalid(cluster, problems, clock.instant()));
+      return patchStatus(
+          cluster, context, StatusComposer.invalid(cluster, problems, clock.instant()));
     }
     var desired = AlliClusterModel.of(cluster);
     var seen = observer.observe(client, cluster);
@@ -91,8 +103,16 @@ public class AlliClusterReconciler implements Reconciler<AlliCluster>, Cleaner<A
     // day-2 (issue 8): certificates, API keys, repair; report-only while paused
     day2.apply(client, cluster, seen, plan, paused, clock.instant(), status);
     metrics.reconciled(paused ? "paused" : "ok", seconds(started));
-    return patchStatus(cluster, status)
-        .rescheduleAfter(plan.busy() && !paused ? BUSY_REQUEUE : IDLE_REQUEUE);
+    // an unsettled ring (a node not answering yet, gossip not converged) is looked at again soon:
+    // no Kubernetes event announces that it settled
+    // so is a blocked step: hints drain and nodes come back without any Kubernetes event
+    var settled =
+        plan.blocked() == null
+            && (seen.pods().isEmpty()
+                || (seen.ring().stable()
+                    && seen.pods().values().stream().allMatch(PodState::ready)));
+    return patchStatus(cluster, context, status)
+        .rescheduleAfter((plan.busy() || !settled) && !paused ? BUSY_REQUEUE : IDLE_REQUEUE);
   }
 
   /** Objects first (config before pods need it), then the StatefulSets at the planned size. */
@@ -122,6 +142,20 @@ public class AlliClusterReconciler implements Reconciler<AlliCluster>, Cleaner<A
     } else if (action instanceof Action.DeleteClaim c) {
       client.persistentVolumeClaims().inNamespace(ns).withName(c.claim()).delete();
     }
+  }
+
+  /**
+   * Whether an update of the AlliCluster needs a reconcile: its spec changed (generation), the
+   * pause annotation changed, or it is being deleted. Status and other metadata writes (the
+   * operator's own among them) do not.
+   */
+  public static boolean worthReconciling(AlliCluster updated, AlliCluster previous) {
+    return !java.util.Objects.equals(
+            updated.getMetadata().getGeneration(), previous.getMetadata().getGeneration())
+        || updated.isPaused() != previous.isPaused()
+        || updated.isMarkedForDeletion()
+        || !java.util.Objects.equals(
+            updated.getMetadata().getFinalizers(), previous.getMetadata().getFinalizers());
   }
 
   @Override
@@ -244,15 +278,29 @@ public class AlliClusterReconciler implements Reconciler<AlliCluster>, Cleaner<A
     }
   }
 
-  private static NodeAddress address(AlliCluster cluster, String pod) {
-    return new NodeAddress(pod, pod + "." + Names.seeds(cluster), Ports.GRPC);
+  private NodeAddress address(AlliCluster cluster, String pod) {
+    return addresses.resolve(cluster, pod);
   }
 
-  private static UpdateControl<AlliCluster> patchStatus(
-      AlliCluster cluster, AlliClusterStatus status) {
-    // JOSDK patches only the status subresource; spec is never sent back (decision 9)
-    cluster.setStatus(status);
-    return UpdateControl.patchStatus(cluster);
+  private UpdateControl<AlliCluster> patchStatus(
+      AlliCluster cluster, Context<AlliCluster> context, AlliClusterStatus status) {
+    // only the status subresource is written; spec is never sent back (decision 9)
+    if (applier.serverSideApply()) {
+      cluster.setStatus(status);
+      return UpdateControl.patchStatus(cluster);
+    }
+    // without SSA, JOSDK patches status with a JSON Patch computed against its cached copy; after
+    // an operator restart that copy can be stale, the patch then fails on a list removal ("index
+    // out of bounds") and every retry fails the same way. Replace the status of the current
+    // object instead (optimistic locking: a conflict is retried by JOSDK).
+    var client = context.getClient();
+    var current = client.resource(cluster).get();
+    if (current == null) {
+      return UpdateControl.noUpdate(); // deleted meanwhile
+    }
+    current.setStatus(status);
+    client.resource(current).updateStatus();
+    return UpdateControl.noUpdate();
   }
 
   private static double seconds(long startedNanos) {

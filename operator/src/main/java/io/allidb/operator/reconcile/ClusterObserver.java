@@ -3,9 +3,8 @@ package io.allidb.operator.reconcile;
 import io.allidb.operator.api.AlliCluster;
 import io.allidb.operator.model.Labels;
 import io.allidb.operator.model.Names;
-import io.allidb.operator.model.Ports;
 import io.allidb.operator.model.TemplateHash;
-import io.allidb.operator.ring.NodeAddress;
+import io.allidb.operator.ring.NodeAddressResolver;
 import io.allidb.operator.ring.RingObserver;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
@@ -17,9 +16,11 @@ import java.util.Map;
 /** Reads the cluster's Kubernetes objects and asks its nodes for their ring view. Never writes. */
 public final class ClusterObserver {
   private final RingObserver ringObserver;
+  private final NodeAddressResolver addresses;
 
-  public ClusterObserver(RingObserver ringObserver) {
+  public ClusterObserver(RingObserver ringObserver, NodeAddressResolver addresses) {
     this.ringObserver = ringObserver;
+    this.addresses = addresses;
   }
 
   public Observation observe(KubernetesClient client, AlliCluster cluster) {
@@ -34,13 +35,8 @@ public final class ClusterObserver {
       pods.put(pod.getMetadata().getName(), podState(pod));
     }
     // ask every pod that is running: a node that is not ready yet still has a ring view
-    var addresses =
-        pods.keySet().stream()
-            .sorted()
-            .map(p -> new NodeAddress(p, p + "." + Names.seeds(cluster), Ports.GRPC))
-            .toList();
-    return new Observation(
-        Map.copyOf(statefulSets), Map.copyOf(pods), ringObserver.observe(addresses));
+    var nodes = pods.keySet().stream().sorted().map(p -> addresses.resolve(cluster, p)).toList();
+    return new Observation(Map.copyOf(statefulSets), Map.copyOf(pods), ringObserver.observe(nodes));
   }
 
   static PodState podState(Pod pod) {

@@ -14,6 +14,11 @@ public interface ResourceApplier {
 
   void apply(KubernetesClient client, HasMetadata desired);
 
+  /** Whether this applier writes with server-side apply (the status write follows suit). */
+  default boolean serverSideApply() {
+    return this instanceof ServerSideApplier;
+  }
+
   static ResourceApplier of(boolean serverSideApply) {
     return serverSideApply ? new ServerSideApplier() : new CreateOrUpdateApplier();
   }

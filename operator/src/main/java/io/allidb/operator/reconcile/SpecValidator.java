@@ -67,6 +67,16 @@ public final class SpecValidator {
       spec.getConfig().keySet().stream()
           .filter(NodeConfig.OPERATOR_KEYS::contains)
           .forEach(k -> problems.add("spec.config." + k + " is set by the operator"));
+      spec.getConfig().keySet().stream()
+          .filter(k -> !NodeConfig.OPERATOR_KEYS.contains(k) && !NodeConfig.USER_KEYS.contains(k))
+          .sorted()
+          .forEach(
+              k ->
+                  problems.add(
+                      "spec.config."
+                          + k
+                          + " is not a node setting; settable keys: "
+                          + String.join(", ", new java.util.TreeSet<>(NodeConfig.USER_KEYS))));
       NodeConfig.secretLikeKeys(spec.getConfig())
           .forEach(k -> problems.add("spec.config." + k + " looks like a secret; use a Secret"));
     }

@@ -14,6 +14,8 @@ import java.util.stream.Collectors;
  * NodeAdmin} is.
  */
 public final class RingObserver {
+  private static final org.slf4j.Logger logger =
+      org.slf4j.LoggerFactory.getLogger(RingObserver.class);
   private final NodeAdmin admin;
 
   public RingObserver(NodeAdmin admin) {
@@ -32,6 +34,8 @@ public final class RingObserver {
         views.add(admin.ringView(node));
         reachable.add(node.pod());
       } catch (NodeAdminException e) {
+        // the message names the node, the RPC and the gRPC status; it never holds a credential
+        logger.info("no admin answer: {}", e.getMessage());
         unreachable.add(node.pod());
       }
     }

@@ -1,13 +1,13 @@
 package io.allidb.operator.ring;
 
 /**
- * The admin binding until the data plane serves its admin API (issue 6): every call fails, so the
- * operator manages Kubernetes objects, reports {@code RingStable=Unknown} and starts no ring
- * operation - it never guesses that a node joined or left.
+ * A binding whose every call fails (tests of the operator's behaviour without a ring): the operator
+ * then manages Kubernetes objects, reports {@code RingStable=Unknown} and starts no ring operation
+ * - it never guesses that a node joined or left. Production uses {@link GrpcNodeAdmin}.
  */
 public final class UnreachableNodeAdmin implements NodeAdmin {
   private static NodeAdminException unavailable(NodeAddress node) {
-    return new NodeAdminException("node admin API binding not available yet (" + node + ")");
+    return new NodeAdminException("node admin API not reachable (" + node + ")");
   }
 
   @Override

@@ -58,7 +58,8 @@ class AlliClusterModelTest {
         c.getSpec().getTls().setIssuer(CertificateIssuer.OPERATOR);
         c.getSpec().getAuth().setTenants(List.of(new TenantSpec("acme")));
         c.getSpec().getStorage().setStorageClassName("fast-ssd");
-        c.getSpec().setConfig(Map.of("query.max-hops", "4", "compaction.threads", "2"));
+        c.getSpec()
+            .setConfig(Map.of("server.vector-dimension", "384", "cluster.hint-window", "1h"));
         c.getSpec()
             .setResources(
                 new ResourceRequirementsBuilder()
@@ -163,7 +164,7 @@ class AlliClusterModelTest {
     assertThat(hash(newImage)).isNotEqualTo(base);
 
     var newConfig = AlliClusters.withReplicas(3);
-    newConfig.getSpec().setConfig(Map.of("query.max-hops", "5"));
+    newConfig.getSpec().setConfig(Map.of("server.vector-dimension", "768"));
     assertThat(hash(newConfig)).isNotEqualTo(base);
 
     var rollout =
@@ -206,9 +207,10 @@ class AlliClusterModelTest {
     assertThat(config)
         .contains("tls.internode-dir=/etc/allidb/tls/internode")
         .contains("cluster.replication-factor=3")
-        .contains("query.max-hops=4");
+        .contains("server.vector-dimension=384");
     assertThat(config.toLowerCase()).doesNotContain("password").doesNotContain("-----begin");
-    assertThat(NodeConfig.secretLikeKeys(Map.of("auth.api-key", "x", "query.max-hops", "4")))
+    assertThat(
+            NodeConfig.secretLikeKeys(Map.of("auth.api-key", "x", "server.vector-dimension", "4")))
         .containsExactly("auth.api-key");
   }
 

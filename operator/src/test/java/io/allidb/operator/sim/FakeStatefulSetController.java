@@ -1,0 +1,376 @@
+package io.allidb.operator.sim;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodConditionBuilder;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * The parts of Kubernetes the operator relies on but the mock API server lacks: a StatefulSet
+ * controller and a kubelet. Every 200 ms, for each StatefulSet of the namespace:
+ *
+ * <ul>
+ *   <li>ordinals below {@code replicas} get a Pod (template labels and annotations, owned by the
+ *       StatefulSet) and a data claim {@code data-<pod>} if missing; ordinals at or above it lose
+ *       their Pod (claims are retained, as {@code whenScaled: Retain} says);
+ *   <li>each Pod gets a real data-plane node in this JVM, started from the container args and env
+ *       the operator rendered and the ConfigMap written where the volume would be mounted ({@link
+ *       PodLaunch}). The simulation replaces only what one host cannot share: loopback ports, the
+ *       data directory (one per claim, so a restarted pod keeps its data and a deleted claim loses
+ *       it), seeds as loopback addresses instead of the headless Service's DNS name, and the
+ *       key-set path;
+ *   <li>a Pod is marked Ready while its node's gRPC health check says SERVING; a deleted Pod's node
+ *       is stopped.
+ * </ul>
+ */
+public final class FakeStatefulSetController implements AutoCloseable {
+  private final KubernetesClient client;
+  private final String namespace;
+  private final Path root;
+  private final Path keySetFile;
+  private final Map<String, int[]> ports = new ConcurrentHashMap<>();
+  private final Map<String, Future<InJvmNode>> nodes = new ConcurrentHashMap<>();
+  private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor();
+  private final ExecutorService starts = Executors.newCachedThreadPool();
+
+  public FakeStatefulSetController(
+      KubernetesClient client, String namespace, Path root, Path keySetFile) {
+    this.client = client;
+    this.namespace = namespace;
+    this.root = root;
+    this.keySetFile = keySetFile;
+  }
+
+  public FakeStatefulSetController start() {
+    loop.scheduleWithFixedDelay(this::safeTick, 0, 200, TimeUnit.MILLISECONDS);
+    return this;
+  }
+
+  /** The loopback gRPC port of {@code pod} (stable for the pod name, like its DNS name). */
+  public int grpcPort(String pod) {
+    return ports(pod)[0];
+  }
+
+  /** The running node of {@code pod}, or null while it is not (yet) serving. */
+  public InJvmNode node(String pod) {
+    var f = nodes.get(pod);
+    if (f == null || !f.isDone()) {
+      return null;
+    }
+    try {
+      return f.get();
+    } catch (Exception e) {
+      return null;
+    }
+  }
+
+  /** Pods whose node serves. */
+  public List<String> runningPods() {
+    return nodes.keySet().stream().filter(p -> node(p) != null).sorted().toList();
+  }
+
+  private int[] ports(String pod) {
+    return ports.computeIfAbsent(pod, p -> new int[] {freePort(), freePort()});
+  }
+
+  private void safeTick() {
+    try {
+      tick();
+    } catch (RuntimeException e) {
+      System.out.println("[sim] controller tick failed: " + e);
+    }
+  }
+
+  private void tick() {
+    // a node that failed to start is a crashed container: the next tick starts it again
+    for (var e : List.copyOf(nodes.entrySet())) {
+      if (e.getValue().isDone() && node(e.getKey()) == null) {
+        nodes.remove(e.getKey());
+        try {
+          e.getValue().get();
+        } catch (Exception failure) {
+          System.out.println("[sim] " + e.getKey() + " failed to start: " + failure.getCause());
+        }
+      }
+    }
+    var wanted = new HashSet<String>();
+    for (var sts : client.apps().statefulSets().inNamespace(namespace).list().getItems()) {
+      var name = sts.getMetadata().getName();
+      int replicas = sts.getSpec().getReplicas() == null ? 0 : sts.getSpec().getReplicas();
+      for (int i = 0; i < replicas; i++) {
+        var pod = name + "-" + i;
+        wanted.add(pod);
+        ensureClaim(sts, pod);
+        var existing = client.pods().inNamespace(namespace).withName(pod).get();
+        if (existing == null) {
+          createPod(sts, pod);
+        } else if (!nodes.containsKey(pod)) {
+          startNode(sts, pod);
+        }
+      }
+    }
+    var pods = client.pods().inNamespace(namespace).list().getItems();
+    var present = new HashSet<String>();
+    for (Pod pod : pods) {
+      var name = pod.getMetadata().getName();
+      if (!wanted.contains(name)) {
+        client.pods().inNamespace(namespace).withName(name).delete(); // scaled away
+        continue;
+      }
+      present.add(name);
+      updateReadiness(pod);
+    }
+    // a pod object gone (deleted by the operator or a test) takes its container with it
+    for (var pod : List.copyOf(nodes.keySet())) {
+      if (!present.contains(pod)) {
+        stopNode(pod);
+      }
+    }
+    removeVolumesOfDeletedClaims();
+  }
+
+  private void ensureClaim(StatefulSet sts, String pod) {
+    var claimName = "data-" + pod;
+    if (client.persistentVolumeClaims().inNamespace(namespace).withName(claimName).get() != null) {
+      return;
+    }
+    var template = sts.getSpec().getVolumeClaimTemplates().get(0);
+    PersistentVolumeClaim claim =
+        new PersistentVolumeClaimBuilder()
+            .withNewMetadata()
+            .withName(claimName)
+            .withNamespace(namespace)
+            .withLabels(template.getMetadata().getLabels())
+            .endMetadata()
+            .withSpec(template.getSpec())
+            .build();
+    client.persistentVolumeClaims().inNamespace(namespace).resource(claim).create();
+  }
+
+  private void createPod(StatefulSet sts, String pod) {
+    var template = sts.getSpec().getTemplate();
+    var created =
+        new PodBuilder()
+            .withNewMetadata()
+            .withName(pod)
+            .withNamespace(namespace)
+            .withLabels(template.getMetadata().getLabels())
+            .withAnnotations(template.getMetadata().getAnnotations())
+            .withOwnerReferences(
+                new OwnerReferenceBuilder()
+                    .withApiVersion("apps/v1")
+                    .withKind("StatefulSet")
+                    .withName(sts.getMetadata().getName())
+                    .withUid(sts.getMetadata().getUid())
+                    .withController(true)
+                    .build())
+            .endMetadata()
+            .withSpec(template.getSpec())
+            .withNewStatus()
+            .withPhase("Running")
+            .withPodIP("127.0.0.1")
+            .withConditions(new PodConditionBuilder().withType("Ready").withStatus("False").build())
+            .endStatus()
+            .build();
+    client.pods().inNamespace(namespace).resource(created).create();
+  }
+
+  private void startNode(StatefulSet sts, String pod) {
+    var configMap = configMap(sts);
+    if (configMap == null) {
+      return; // the kubelet waits for the mounted ConfigMap too
+    }
+    var claim =
+        client.persistentVolumeClaims().inNamespace(namespace).withName("data-" + pod).get();
+    var dataDir = volume(claim);
+    var configDir = root.resolve("mounts").resolve(pod);
+    try {
+      Files.createDirectories(configDir);
+      for (var e : configMap.getData().entrySet()) {
+        Files.writeString(configDir.resolve(e.getKey()), e.getValue());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    var launch = PodLaunch.of(sts, pod, namespace, "127.0.0.1", configDir);
+    int[] p = ports(pod);
+    var overrides = new java.util.LinkedHashMap<String, String>();
+    overrides.put("--data-dir", dataDir.toString());
+    overrides.put("--bind", "127.0.0.1");
+    overrides.put("--grpc-port", String.valueOf(p[0]));
+    overrides.put("--http-port", "-1");
+    overrides.put("--internode-port", String.valueOf(p[1]));
+    overrides.put("--published-address", "127.0.0.1:" + p[1]);
+    overrides.put("--seeds", String.join(",", seeds(sts, pod)));
+    overrides.put("--api-key-file", keySetFile.toString());
+    overrides.put("--embedding-provider", "none");
+    overrides.put("--hint-replay-interval", "500ms");
+    var args = new ArrayList<String>();
+    for (var arg : launch.args().subList(1, launch.args().size())) {
+      var flag = arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
+      if (!overrides.containsKey(flag)) {
+        args.add(arg);
+      }
+    }
+    overrides.forEach((k, v) -> args.add(k + "=" + v));
+    System.out.println("[sim] starting " + pod + " on gRPC " + p[0] + ", internode " + p[1]);
+    nodes.put(pod, starts.submit(() -> InJvmNode.start(pod, args, launch.env())));
+  }
+
+  /** The internode addresses of the first three pods of the first rack, as the seed DNS would. */
+  private List<String> seeds(StatefulSet sts, String pod) {
+    var first =
+        client.apps().statefulSets().inNamespace(namespace).list().getItems().stream()
+            .map(s -> s.getMetadata().getName())
+            .sorted()
+            .findFirst()
+            .orElse(sts.getMetadata().getName());
+    var out = new ArrayList<String>();
+    for (int i = 0; i < 3; i++) {
+      var seed = first + "-" + i;
+      if (!seed.equals(pod)) {
+        out.add("127.0.0.1:" + ports(seed)[1]);
+      }
+    }
+    return out;
+  }
+
+  private ConfigMap configMap(StatefulSet sts) {
+    var volumes = sts.getSpec().getTemplate().getSpec().getVolumes();
+    var name =
+        volumes.stream()
+            .filter(v -> v.getConfigMap() != null)
+            .map(v -> v.getConfigMap().getName())
+            .findFirst()
+            .orElseThrow();
+    return client.configMaps().inNamespace(namespace).withName(name).get();
+  }
+
+  private Path volume(PersistentVolumeClaim claim) {
+    var dir =
+        root.resolve("volumes")
+            .resolve(claim.getMetadata().getName() + "-" + claim.getMetadata().getUid());
+    try {
+      return Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** A deleted claim's volume is deleted (reclaim policy Delete), once no node uses it. */
+  private void removeVolumesOfDeletedClaims() {
+    var volumes = root.resolve("volumes");
+    if (!Files.isDirectory(volumes)) {
+      return;
+    }
+    Set<String> live = new HashSet<>();
+    for (var c : client.persistentVolumeClaims().inNamespace(namespace).list().getItems()) {
+      live.add(c.getMetadata().getName() + "-" + c.getMetadata().getUid());
+    }
+    try (Stream<Path> dirs = Files.list(volumes)) {
+      for (var dir : dirs.toList()) {
+        var name = dir.getFileName().toString();
+        var pod = name.substring("data-".length(), name.length() - 37);
+        if (!live.contains(name) && !nodes.containsKey(pod)) {
+          System.out.println("[sim] claim of " + pod + " deleted: removing its volume");
+          deleteTree(dir);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private void updateReadiness(Pod pod) {
+    var node = node(pod.getMetadata().getName());
+    boolean ready = node != null && node.serving();
+    boolean marked =
+        pod.getStatus() != null
+            && pod.getStatus().getConditions() != null
+            && pod.getStatus().getConditions().stream()
+                .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+    if (ready != marked) {
+      if (pod.getStatus() == null) {
+        pod.setStatus(new io.fabric8.kubernetes.api.model.PodStatus());
+      }
+      pod.getStatus().setPhase("Running");
+      pod.getStatus().setPodIP("127.0.0.1");
+      pod.getStatus()
+          .setConditions(
+              List.of(
+                  new PodConditionBuilder()
+                      .withType("Ready")
+                      .withStatus(ready ? "True" : "False")
+                      .build()));
+      client.pods().inNamespace(namespace).resource(pod).updateStatus();
+    }
+  }
+
+  private void stopNode(String pod) {
+    var f = nodes.remove(pod);
+    if (f == null) {
+      return;
+    }
+    System.out.println("[sim] stopping " + pod);
+    try {
+      f.get(60, TimeUnit.SECONDS).close();
+    } catch (Exception e) {
+      f.cancel(true);
+      System.out.println("[sim] " + pod + " had not started: " + e);
+    }
+  }
+
+  /** Stops every node; volumes stay (a test may look at them). */
+  @Override
+  public void close() {
+    loop.shutdownNow();
+    try {
+      loop.awaitTermination(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    var all = new HashMap<>(nodes);
+    all.keySet().stream().sorted(Comparator.reverseOrder()).forEach(this::stopNode);
+    starts.shutdownNow();
+  }
+
+  private static int freePort() {
+    try (var s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    try (Stream<Path> all = Files.walk(dir)) {
+      for (var p : all.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+}

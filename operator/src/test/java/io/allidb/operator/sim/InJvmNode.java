@@ -1,0 +1,102 @@
+package io.allidb.operator.sim;
+
+import io.allidb.dataplane.cli.ServerLaunch;
+import io.allidb.dataplane.server.ClusterRuntime;
+import io.allidb.dataplane.server.DataplaneServer;
+import io.allidb.dataplane.server.GossipClusterRuntime;
+import io.allidb.dataplane.server.NodeConfig;
+import io.grpc.ManagedChannel;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One real data-plane node in this JVM, configured exactly as {@code allidb server ARGS} would be
+ * in environment ENV ({@link ServerLaunch}), on the production gossip runtime with a short gossip
+ * interval so scenarios take seconds. Thread-safe.
+ */
+final class InJvmNode implements AutoCloseable {
+  static final Duration GOSSIP_INTERVAL = Duration.ofMillis(200);
+
+  private final String pod;
+  private final DataplaneServer server;
+  private final ManagedChannel channel;
+
+  private InJvmNode(String pod, DataplaneServer server) {
+    this.pod = pod;
+    this.server = server;
+    this.channel =
+        NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
+  }
+
+  /** Starts the node; returns once it serves (a joining node has finished its bootstrap). */
+  static InJvmNode start(String pod, List<String> args, Map<String, String> env)
+      throws IOException {
+    var launch = ServerLaunch.prepare(args, env, new PrometheusRegistry());
+    var c = launch.config();
+    // shutdown waits a second, not the production grace: a simulated pod delete is a quick stop
+    var config =
+        new NodeConfig(
+            c.nodeId(),
+            c.dataDir(),
+            c.bindAddress(),
+            c.grpcPort(),
+            c.httpPort(),
+            c.apiKeyFile(),
+            c.storage(),
+            c.maxInboundMessageBytes(),
+            Duration.ofSeconds(1),
+            c.vectorDimension(),
+            c.query(),
+            c.cluster(),
+            c.ai(),
+            c.security());
+    ClusterRuntime.Factory runtime =
+        launch.clusterNode()
+            ? GossipClusterRuntime.factory(null, GOSSIP_INTERVAL)
+            : ClusterRuntime::singleNode;
+    var server =
+        new DataplaneServer(
+                DataplaneServer.forNetty(config), config, DataplaneServer.graphRag(config), runtime)
+            .start();
+    return new InJvmNode(pod, server);
+  }
+
+  /** Whether grpc.health.v1 says SERVING (what the readiness probe asks). */
+  boolean serving() {
+    try {
+      return HealthGrpc.newBlockingStub(channel)
+              .withDeadlineAfter(2, TimeUnit.SECONDS)
+              .check(HealthCheckRequest.getDefaultInstance())
+              .getStatus()
+          == ServingStatus.SERVING;
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
+  String pod() {
+    return pod;
+  }
+
+  DataplaneServer server() {
+    return server;
+  }
+
+  @Override
+  public void close() {
+    channel.shutdownNow();
+    try {
+      server.close();
+    } catch (IOException e) {
+      System.out.println("[sim] closing " + pod + ": " + e);
+    }
+  }
+}
