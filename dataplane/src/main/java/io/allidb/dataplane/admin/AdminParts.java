@@ -15,8 +15,8 @@ import java.util.function.Supplier;
  *
  * @param gossiper the node's gossiper when it gossips (published states, addresses, load); empty
  *     for a static ring, whose members are then reported from the ring alone
- * @param secrets re-reads API keys and TLS material and returns the generations now loaded; the
- *     security work supplies it ({@link SecretsReloader#none()} until then)
+ * @param secrets re-reads API keys and TLS material and returns the generations now loaded (the
+ *     server's {@code NodeSecrets}; {@link SecretsReloader#none()} where nothing is loaded)
  */
 public record AdminParts(
     String version,

@@ -5,6 +5,7 @@ import io.grpc.ServerCredentials;
 import io.grpc.TlsChannelCredentials;
 import io.grpc.TlsServerCredentials;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.concurrent.Executors;
@@ -71,6 +72,30 @@ public final class InternodeTls implements AutoCloseable {
       scheduler.shutdownNow();
       throw e;
     }
+  }
+
+  /**
+   * Re-reads certificate, key and trust bundle now for both directions (the admin API's {@code
+   * ReloadSecrets}); on failure the previous material stays.
+   *
+   * @throws IOException naming the file that cannot be loaded
+   */
+  public void reload() throws IOException {
+    server.reloadNow();
+    client.reloadNow();
+  }
+
+  /**
+   * The generation of the loaded material: the smaller of the server and client sides, which read
+   * the same files but reload independently.
+   */
+  public long generation() {
+    return Math.min(server.generation(), client.generation());
+  }
+
+  /** The directory the generation is read from (for messages). */
+  public Path directory() {
+    return server.files().generationFile().getParent();
   }
 
   /** mTLS server credentials: a client certificate is required. */

@@ -40,9 +40,11 @@ public final class KeySet {
   private static final Logger logger = LoggerFactory.getLogger(KeySet.class);
 
   private final Map<String, ApiKeyEntry> byId;
+  private final long generation;
 
-  private KeySet(Map<String, ApiKeyEntry> byId) {
+  private KeySet(Map<String, ApiKeyEntry> byId, long generation) {
     this.byId = Map.copyOf(byId);
+    this.generation = generation;
   }
 
   /**
@@ -57,7 +59,7 @@ public final class KeySet {
         throw new IllegalArgumentException("duplicate key id " + e.id());
       }
     }
-    return new KeySet(map);
+    return new KeySet(map, 0);
   }
 
   /**
@@ -71,11 +73,16 @@ public final class KeySet {
     return parse(read(path));
   }
 
-  /** Parses what {@link #read(Path)} returned; logs a warning per legacy clear-text key. */
+  /**
+   * Parses what {@link #read(Path)} returned; logs a warning per legacy clear-text key. The
+   * generation is the largest {@code # generation:} of the files (0 when none has one).
+   */
   static KeySet parse(Map<String, List<String>> files) {
     var map = new HashMap<String, ApiKeyEntry>();
     var origin = new HashMap<String, String>();
+    long generation = 0;
     for (var file : files.entrySet()) {
+      generation = Math.max(generation, KeySetFormat.generation(file.getValue(), file.getKey()));
       for (ApiKeyEntry e : KeySetFormat.parse(file.getValue(), file.getKey())) {
         String before = origin.put(e.id(), file.getKey());
         if (before != null) {
@@ -92,7 +99,7 @@ public final class KeySet {
         map.put(e.id(), e);
       }
     }
-    return new KeySet(map);
+    return new KeySet(map, generation);
   }
 
   /**
@@ -164,6 +171,14 @@ public final class KeySet {
     return new Principal(e.id(), e.tenant(), e.scopes());
   }
 
+  /**
+   * The generation the files named ({@link KeySetFormat#generation}); 0 for a set without one or
+   * built with {@link #of}. The node reports it so rotations can wait for every node.
+   */
+  public long generation() {
+    return generation;
+  }
+
   /** Number of keys. */
   public int size() {
     return byId.size();
@@ -180,6 +195,6 @@ public final class KeySet {
 
   @Override
   public String toString() {
-    return "KeySet[" + byId.size() + " keys]";
+    return "KeySet[" + byId.size() + " keys, generation " + generation + "]";
   }
 }

@@ -10,6 +10,7 @@ import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * The key-set line format, version 1. One key per line; blank lines and lines starting with {@code
@@ -18,6 +19,12 @@ import java.util.Set;
  * <pre>
  * &lt;key-id&gt; sha256:&lt;64 hex digits&gt; tenant=&lt;tenant&gt; scopes=&lt;read,write,admin&gt; [not-before=&lt;instant&gt;] [expires=&lt;instant&gt;]
  * </pre>
+ *
+ * <p>One comment line is meaningful: {@code # generation: <n>} (a non-negative decimal number, at
+ * most once per file) names the key set's generation, which the node reports as {@code
+ * NodeInfo.key_set_generation} so a rotation can wait until every node loaded it ({@link
+ * #generation}). The AlliDB operator writes it as the first line. A file without it is generation
+ * 0, so files written before generations existed load unchanged; any other comment is ignored.
  *
  * <p>Instants are ISO-8601 UTC ({@code 2026-03-01T00:00:00Z}). The hash is SHA-256 of the secret
  * part of the presented key {@code <key-id>.<secret>} (UTF-8). {@code allidb keys create} prints
@@ -35,6 +42,9 @@ public final class KeySetFormat {
   static final int MIN_LEGACY_SECRET_CHARS = 16;
 
   private static final String HASH_PREFIX = "sha256:";
+
+  /** {@code # generation: <n>}; spaces around the colon are tolerated, the value is checked. */
+  private static final Pattern GENERATION = Pattern.compile("#\\s*generation\\s*:(.*)");
 
   private KeySetFormat() {}
 
@@ -65,6 +75,38 @@ public final class KeySetFormat {
       }
     }
     return out;
+  }
+
+  /**
+   * The generation named by the file's {@code # generation: <n>} line; 0 when it has none.
+   *
+   * @param source names the file in error messages
+   * @throws IllegalArgumentException when the number is not a non-negative decimal or the line
+   *     appears twice
+   */
+  public static long generation(List<String> lines, String source) {
+    long generation = 0;
+    int seenAt = 0;
+    for (int i = 0; i < lines.size(); i++) {
+      var m = GENERATION.matcher(lines.get(i).strip());
+      if (!m.matches()) {
+        continue;
+      }
+      String where = source + " line " + (i + 1);
+      if (seenAt > 0) {
+        throw new IllegalArgumentException(
+            where + ": a second '# generation:' line (the first is line " + seenAt + ")");
+      }
+      String value = m.group(1).strip();
+      // at most 18 digits always fits a long
+      if (!value.matches("[0-9]{1,18}")) {
+        throw new IllegalArgumentException(
+            where + ": '# generation:' needs a non-negative decimal number; got '" + value + "'");
+      }
+      generation = Long.parseLong(value);
+      seenAt = i + 1;
+    }
+    return generation;
   }
 
   private static ApiKeyEntry parseEntry(String[] f, String where) {

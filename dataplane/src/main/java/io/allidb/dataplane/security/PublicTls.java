@@ -3,6 +3,7 @@ package io.allidb.dataplane.security;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslProvider;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -57,6 +58,26 @@ public final class PublicTls implements AutoCloseable {
       scheduler.shutdownNow();
       throw e;
     }
+  }
+
+  /**
+   * Re-reads certificate, key and trust bundle now (the admin API's {@code ReloadSecrets}); on
+   * failure the previous material stays.
+   *
+   * @throws IOException naming the file that cannot be loaded
+   */
+  public void reload() throws IOException {
+    tls.reloadNow();
+  }
+
+  /** The generation of the loaded material ({@link ReloadingTls#generation()}). */
+  public long generation() {
+    return tls.generation();
+  }
+
+  /** The directory the generation is read from (for messages). */
+  public Path directory() {
+    return tls.files().generationFile().getParent();
   }
 
   /** The context for the gRPC server (grpc-netty-shaded's relocated Netty). */

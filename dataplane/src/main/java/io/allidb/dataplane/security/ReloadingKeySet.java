@@ -91,30 +91,14 @@ public final class ReloadingKeySet implements Supplier<KeySet>, AutoCloseable {
   }
 
   /**
-   * Re-reads the files now and swaps the set in if they changed (also what the admin API's "reload
-   * secrets" calls).
+   * Re-reads the files now and swaps the set in if they changed; what the periodic check and the
+   * watch service run. A failure is logged (naming file and line) and the previous set stays.
    *
    * @return whether a new set was swapped in
    */
-  public synchronized boolean check() {
-    if (closed) {
-      return false;
-    }
+  public boolean check() {
     try {
-      Map<String, List<String>> files = KeySet.read(path);
-      byte[] fp = KeySet.fingerprint(files);
-      if (Arrays.equals(fp, fingerprint)) {
-        return false;
-      }
-      KeySet next = KeySet.parse(files);
-      fingerprint = fp;
-      current = next;
-      if (next.size() == 0) {
-        logger.warn("API key set {} reloaded with no keys: every API call is refused now", path);
-      } else {
-        logger.info("API key set {} reloaded: {} key(s)", path, next.size());
-      }
-      return true;
+      return reload();
     } catch (IOException | RuntimeException e) {
       // message only: it names file, line and key id by construction, never a secret
       logger.error(
@@ -124,6 +108,49 @@ public final class ReloadingKeySet implements Supplier<KeySet>, AutoCloseable {
           e.getMessage());
       return false;
     }
+  }
+
+  /**
+   * Re-reads the files now and swaps the set in if they changed (the admin API's {@code
+   * ReloadSecrets}); unlike {@link #check()} a failure reaches the caller. Either way a file that
+   * cannot be read or parsed leaves the previous set in place.
+   *
+   * @return whether a new set was swapped in
+   * @throws IOException naming the path that cannot be read
+   * @throws IllegalArgumentException naming the file and line that is malformed
+   */
+  public synchronized boolean reload() throws IOException {
+    if (closed) {
+      return false;
+    }
+    Map<String, List<String>> files;
+    try {
+      files = KeySet.read(path);
+    } catch (IOException e) {
+      throw new IOException("cannot read API key set " + path + ": " + e, e);
+    }
+    byte[] fp = KeySet.fingerprint(files);
+    if (Arrays.equals(fp, fingerprint)) {
+      return false;
+    }
+    KeySet next = KeySet.parse(files);
+    fingerprint = fp;
+    current = next;
+    if (next.size() == 0) {
+      logger.warn("API key set {} reloaded with no keys: every API call is refused now", path);
+    } else {
+      logger.info(
+          "API key set {} reloaded: {} key(s), generation {}",
+          path,
+          next.size(),
+          next.generation());
+    }
+    return true;
+  }
+
+  /** The path the set is read from (for messages). */
+  public Path path() {
+    return path;
   }
 
   private void startWatching() {

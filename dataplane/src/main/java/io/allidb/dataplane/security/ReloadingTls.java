@@ -36,6 +36,12 @@ import org.slf4j.LoggerFactory;
  * keeps the previous material and logs an error naming the files (never their content). Connections
  * already established are untouched, so in-flight requests finish on the old session.
  *
+ * <p>The material's generation is the decimal number in {@link TlsFiles#generationFile()} (the
+ * AlliDB operator writes it into the Secret with the certificates; 0 when the file is missing). It
+ * is read <em>before</em> the material and adopted only once the material loaded, so the node may
+ * report an older generation than it serves for one check period but never a newer one: a rotation
+ * waiting for the generation cannot advance ahead of the material.
+ *
  * <p>The trust bundle may hold several CA certificates (old and new CA during a CA rotation).
  * Verification is always on: chain to the bundle, plus host-name checking where asked and the
  * optional peer check ({@link PeerNames}); there is no way to skip it.
@@ -51,6 +57,7 @@ public final class ReloadingTls implements AutoCloseable {
   private byte[] identityHash;
   private byte[] trustHash;
   private ScheduledFuture<?> task;
+  private volatile long generation;
 
   private ReloadingTls(TlsFiles files, AdvancedTlsX509TrustManager trustManager) {
     this.files = files;
@@ -104,8 +111,30 @@ public final class ReloadingTls implements AutoCloseable {
     }
   }
 
+  /**
+   * Re-reads the files now and swaps changed material in (the admin API's {@code ReloadSecrets});
+   * on failure the previous material and generation stay.
+   *
+   * @throws IOException naming the file that cannot be read or parsed, or the key that does not fit
+   */
+  public void reloadNow() throws IOException {
+    reload(false);
+  }
+
+  /** The generation of the loaded material (see the class comment). */
+  public long generation() {
+    return generation;
+  }
+
+  /** The files this material is read from. */
+  public TlsFiles files() {
+    return files;
+  }
+
   /** Re-reads the files and swaps changed material in; synchronized with the scheduled check. */
   synchronized void reload(boolean first) throws IOException {
+    // first, so a generation never runs ahead of the material loaded below
+    long nextGeneration = readGeneration(files.generationFile());
     byte[] cert = read(files.certificateChain());
     byte[] key = read(files.privateKey());
     byte[] id = hash(cert, key);
@@ -162,6 +191,15 @@ public final class ReloadingTls implements AutoCloseable {
         }
       }
     }
+    if (nextGeneration != generation) {
+      generation = nextGeneration;
+      if (!first) {
+        logger.info(
+            "TLS material in {} now at generation {}",
+            files.generationFile().getParent(),
+            nextGeneration);
+      }
+    }
   }
 
   /** A half-rotated pair (new certificate, old key) must never reach a handshake. */
@@ -189,6 +227,24 @@ public final class ReloadingTls implements AutoCloseable {
           "TLS key " + files.privateKey() + " does not fit certificate " + files.certificateChain(),
           null);
     }
+  }
+
+  /** The number in {@code file}; 0 when it does not exist. */
+  static long readGeneration(Path file) throws IOException {
+    if (!Files.exists(file)) {
+      return 0;
+    }
+    String text = new String(read(file), java.nio.charset.StandardCharsets.US_ASCII).strip();
+    // at most 18 digits always fits a long
+    if (!text.matches("[0-9]{1,18}")) {
+      throw new IOException(
+          "TLS generation file "
+              + file
+              + " must hold a non-negative decimal number; got "
+              + (text.length() > 20 ? text.length() + " characters" : "'" + text + "'"),
+          null);
+    }
+    return Long.parseLong(text);
   }
 
   private static byte[] read(Path file) throws IOException {

@@ -32,6 +32,16 @@ public record TlsFiles(Path certificateChain, Path privateKey, Path trustBundle)
     return inDirectory(dir);
   }
 
+  /**
+   * The file holding the material's generation: {@code generation} next to the certificate chain,
+   * as the AlliDB operator writes it into the Secret (docs/adr/0004). A missing file means
+   * generation 0 (cert-manager and hand-made Secrets have none).
+   */
+  public Path generationFile() {
+    Path dir = certificateChain.toAbsolutePath().getParent();
+    return dir.resolve("generation");
+  }
+
   /** The usual {@code tls.crt}, {@code tls.key} and {@code ca.crt} of a mounted TLS Secret. */
   public static TlsFiles inDirectory(Path dir) {
     return new TlsFiles(dir.resolve("tls.crt"), dir.resolve("tls.key"), dir.resolve("ca.crt"));

@@ -7,6 +7,7 @@ import io.allidb.dataplane.cluster.gossip.Gossiper;
 import io.allidb.dataplane.cluster.proto.InternodeGrpc;
 import io.allidb.dataplane.cluster.transport.Peers;
 import io.allidb.dataplane.cluster.transport.ReplicaHandler;
+import io.allidb.dataplane.security.InternodeTls;
 import io.grpc.Status;
 import java.io.IOException;
 import java.util.Optional;
@@ -43,6 +44,14 @@ public interface ClusterRuntime extends AutoCloseable {
   }
 
   Peers peers();
+
+  /**
+   * The internode mTLS material when the runtime uses it, so the admin API's {@code ReloadSecrets}
+   * can reload it and report its generation. Empty for plaintext development and a node alone.
+   */
+  default Optional<InternodeTls> internodeTls() {
+    return Optional.empty();
+  }
 
   /**
    * Starts serving the internode API (and membership) with {@code replica} answering data RPCs.

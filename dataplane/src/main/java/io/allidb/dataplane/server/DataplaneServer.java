@@ -5,7 +5,6 @@ import io.allidb.api.proto.Entity;
 import io.allidb.dataplane.admin.AdminParts;
 import io.allidb.dataplane.admin.DrainGuards;
 import io.allidb.dataplane.admin.NodeAdminService;
-import io.allidb.dataplane.admin.SecretsReloader;
 import io.allidb.dataplane.ai.NodeAi;
 import io.allidb.dataplane.ai.TextEmbeddings;
 import io.allidb.dataplane.cluster.coordinator.Coordinator;
@@ -299,7 +298,7 @@ public final class DataplaneServer implements AutoCloseable {
         cluster.repairs,
         cluster.ringChanges,
         cluster.drain,
-        SecretsReloader.none());
+        new NodeSecrets(keys, publicTls, cluster.runtime::internodeTls));
   }
 
   /** Replica calls from this node (local directly, peers over internode gRPC). */

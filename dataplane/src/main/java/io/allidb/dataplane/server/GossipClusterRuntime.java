@@ -177,6 +177,11 @@ public final class GossipClusterRuntime implements ClusterRuntime {
   }
 
   @Override
+  public Optional<InternodeTls> internodeTls() {
+    return Optional.ofNullable(tls);
+  }
+
+  @Override
   public ClusterView view() {
     return view;
   }

@@ -161,10 +161,11 @@ class KeySetTest {
     Path file = dir.resolve("keys");
     Files.writeString(file, line("k1", "acme", "read", "") + "\n");
     try (var keys = ReloadingKeySet.start(file, Duration.ofHours(1))) {
-      Files.writeString(file, "garbage\n");
+      // replaced atomically: the watch thread must never read a truncated (empty, valid) file
+      replace(file, "garbage\n");
       assertThat(keys.check()).isFalse();
       assertThat(keys.get().authenticate("k1." + SECRET, NOW).keyId()).isEqualTo("k1");
-      Files.writeString(file, line("k2", "acme", "read", "") + "\n");
+      replace(file, line("k2", "acme", "read", "") + "\n");
       keys.check(); // the watch thread may have been first
       assertThat(keys.get().authenticate("k2." + SECRET, NOW).keyId()).isEqualTo("k2");
     }
@@ -176,6 +177,13 @@ class KeySetTest {
     Files.writeString(file, "# nothing\n");
     assertThatThrownBy(() -> ReloadingKeySet.start(file, Duration.ofSeconds(1)))
         .hasMessageContaining("no API keys");
+  }
+
+  /** Replaces {@code file} in one rename, as the kubelet updates a Secret. */
+  private static void replace(Path file, String content) throws Exception {
+    Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
+    Files.writeString(tmp, content);
+    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 
   /** A directory laid out like a mounted Secret: keys -> ..data/keys, ..data -> ..v1. */

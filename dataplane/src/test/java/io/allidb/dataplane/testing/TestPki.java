@@ -169,6 +169,14 @@ public final class TestPki {
     return dir;
   }
 
+  /**
+   * Writes the {@code generation} file the AlliDB operator puts next to the certificates,
+   * atomically.
+   */
+  public static void writeGeneration(Path dir, long generation) throws IOException {
+    replace(dir.resolve("generation"), generation + "\n");
+  }
+
   /** Writes a trust bundle of {@code trust} to {@code file}, atomically. */
   public static void writeBundle(Path file, Ca... trust) throws IOException {
     var cas = new ArrayList<Object>();
