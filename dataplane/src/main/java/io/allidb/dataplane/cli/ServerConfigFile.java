@@ -44,9 +44,11 @@ import picocli.CommandLine.Model.OptionSpec;
  *       --seed-dns}, a headless Service);
  *   <li>{@code cluster.initial-node}: the node id that starts a new cluster ({@code --initial-node}
  *       for that node only: every pod reads the same file);
- *   <li>{@code tls.enabled}: {@code true} serves TLS from {@code tls.client-dir} ({@code tls.crt},
- *       {@code tls.key}); {@code false} is the explicit choice of plaintext internode traffic for a
- *       cluster node ({@code --internode-plaintext-for-development});
+ *   <li>{@code tls.enabled}: {@code true} serves TLS from {@code tls.client-dir} ({@code
+ *       --tls-dir}: {@code <node-id>.tls.crt}/{@code .tls.key} when present, as in the operator's
+ *       per-pod Secret, else {@code tls.crt}/{@code tls.key}); {@code false} is the explicit choice
+ *       of plaintext internode traffic for a cluster node ({@code
+ *       --internode-plaintext-for-development});
  *   <li>{@code auth.enabled}: {@code true} requires {@code auth.key-set-dir}.
  * </ul>
  *
@@ -147,8 +149,8 @@ final class ServerConfigFile implements CommandLine.IDefaultValueProvider {
     if (tls != null) {
       if (bool(where, "tls.enabled", tls)) {
         String dir = require(where, keys, "tls.client-dir", "tls.enabled=true");
-        defaults.put("--tls-cert", Path.of(dir, "tls.crt").toString());
-        defaults.put("--tls-key", Path.of(dir, "tls.key").toString());
+        // the node picks <node-id>.tls.crt in it (the operator's per-pod Secret) or tls.crt
+        defaults.put("--tls-dir", dir);
       } else if (seeds != null && !seeds.isBlank()) {
         // written by whoever wrote the file, never assumed from a missing key
         defaults.put("--internode-plaintext-for-development", "true");

@@ -24,6 +24,13 @@ final class TlsFlags {
   Path key;
 
   @Option(
+      names = "--tls-dir",
+      description =
+          "Directory with the client-facing certificate instead of --tls-cert/--tls-key:"
+              + " <node-id>.tls.crt/.tls.key (the operator's per-pod Secret) or tls.crt/tls.key.")
+  Path dir;
+
+  @Option(
       names = "--tls-client-ca",
       description = "PEM bundle of CAs that client certificates must chain to (reloaded).")
   Path clientCa;
@@ -54,7 +61,7 @@ final class TlsFlags {
 
   /** Whether the client-facing ports serve plaintext (development). */
   boolean plaintext() {
-    return cert == null;
+    return cert == null && dir == null;
   }
 
   SecurityOptions toOptions(picocli.CommandLine commandLine) {
@@ -62,21 +69,28 @@ final class TlsFlags {
   }
 
   /**
-   * @param nodeId picks {@code <nodeId>.tls.crt}/{@code .tls.key} in the internode directory when
+   * @param nodeId picks {@code <nodeId>.tls.crt}/{@code .tls.key} in the TLS directories when
    *     present (the operator's per-pod layout), else {@code tls.crt}/{@code tls.key}
    */
   SecurityOptions toOptions(picocli.CommandLine commandLine, String nodeId) {
     if ((cert == null) != (key == null)) {
       throw new ParameterException(commandLine, "--tls-cert and --tls-key go together");
     }
-    if (cert == null && (clientCa != null || clientAuth != ClientAuth.NONE)) {
+    if (cert != null && dir != null) {
+      throw new ParameterException(commandLine, "--tls-dir and --tls-cert are alternatives");
+    }
+    if (plaintext() && (clientCa != null || clientAuth != ClientAuth.NONE)) {
       throw new ParameterException(
-          commandLine, "--tls-client-ca and --tls-client-auth need --tls-cert and --tls-key");
+          commandLine,
+          "--tls-client-ca and --tls-client-auth need --tls-cert and --tls-key (or --tls-dir)");
     }
     var b =
         SecurityOptions.builder().tlsReloadInterval(reloadInterval).internodePeerNames(peerNames);
     if (cert != null) {
       b.publicTls(new TlsFiles(cert, key, clientCa), clientAuth);
+    } else if (dir != null) {
+      var own = TlsFiles.inDirectory(dir, nodeId);
+      b.publicTls(new TlsFiles(own.certificateChain(), own.privateKey(), clientCa), clientAuth);
     }
     if (internodeDir != null) {
       b.internodeTls(TlsFiles.inDirectory(internodeDir, nodeId));

@@ -154,6 +154,32 @@ class ServerConfigFileTest {
   }
 
   @Test
+  void tlsDirectoriesInTheOperatorsPerPodLayoutServeThisPodsOwnCertificate() throws Exception {
+    // The operator's TLS Secrets hold every pod's leaf as <pod>.tls.crt/.tls.key (ADR 0004); each
+    // node must pick its own in the client-facing directory as well as the internode one.
+    Path client = Files.createDirectories(dir.resolve("client-tls"));
+    Path internode = Files.createDirectories(dir.resolve("internode-tls"));
+    for (Path d : List.of(client, internode)) {
+      for (String name : List.of("ca.crt", "demo-0.tls.crt", "demo-0.tls.key")) {
+        Files.writeString(d.resolve(name), "");
+      }
+    }
+    Path f =
+        file(
+            "tls.enabled=true",
+            "tls.client-dir=" + client,
+            "tls.internode-dir=" + internode,
+            "auth.enabled=true",
+            "auth.key-set-dir=" + dir.resolve("keys"));
+    var security =
+        prepare(Map.of(), "--config", f.toString(), "--node-id", "demo-0").config().security();
+    assertThat(security.publicTls().certificateChain()).isEqualTo(client.resolve("demo-0.tls.crt"));
+    assertThat(security.publicTls().privateKey()).isEqualTo(client.resolve("demo-0.tls.key"));
+    assertThat(security.internodeTls().certificateChain())
+        .isEqualTo(internode.resolve("demo-0.tls.crt"));
+  }
+
+  @Test
   void knownKeysCoverTheFlagTable() {
     assertThat(ServerLaunch.configKeys())
         .contains("cluster.seeds", "cluster.initial-node", "server.grpc-port", "auth.key-set-dir");

@@ -89,6 +89,7 @@ class RenderedNodeConfigTest {
     assertThat(c.cluster().rack()).isEqualTo("r2");
     assertThat(c.cluster().initialNode()).as("only the first rack's pod 0").isFalse();
     assertThat(c.cluster().plaintextInternode()).isFalse();
+    // tls.crt: the pod's own demo-r2-0.tls.crt does not exist on this machine
     assertThat(c.security().publicTls().certificateChain())
         .isEqualTo(Path.of(NodeStatefulSet.CLIENT_TLS_PATH, "tls.crt"));
     assertThat(c.security().internodeTls().certificateChain())
