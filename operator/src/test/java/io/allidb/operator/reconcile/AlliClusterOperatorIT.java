@@ -130,9 +130,14 @@ class AlliClusterOperatorIT {
                 assertThat(statefulSet().getSpec().getReplicas())
                     .as("status %s", Serialization.asJson(fetch().getStatus()))
                     .isEqualTo(2));
-    assertThat(fetch().getStatus().getRingMembers())
-        .extracting(m -> m.getPod())
-        .containsExactly("demo-default-0");
+    // the status write follows the StatefulSet update in the same reconcile: wait for it too
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () ->
+                assertThat(fetch().getStatus().getRingMembers())
+                    .extracting(m -> m.getPod())
+                    .containsExactly("demo-default-0"));
   }
 
   @Test
