@@ -267,8 +267,10 @@ public final class GossipClusterRuntime implements ClusterRuntime {
             hostId,
             options.joinTimeout());
       }
-      if (id.status() == NodeStatus.JOINING && !id.tokens().isEmpty()) {
-        bootstrap(replica, id.tokens()); // restarted mid-bootstrap: resume the saved plan
+      if (id.status() == NodeStatus.JOINING
+          && !id.tokens().isEmpty()
+          && !bootstrap(replica, id.tokens())) { // restarted mid-bootstrap: resume the saved plan
+        joinRingWithData(replica); // stepped back: another change came first
       }
       return;
     }
@@ -291,18 +293,7 @@ public final class GossipClusterRuntime implements ClusterRuntime {
       ring = view.ring();
     }
     if (!ring.isEmpty()) {
-      // a ring with data: take tokens only once no other change is in flight, then stream
-      try {
-        Bootstrap.awaitNoOtherChange(gossiper, view, options.joinTimeout());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new InterruptedIOException("interrupted while waiting to join");
-      }
-      ring = view.ring();
-      List<Long> tokens =
-          TokenAllocator.allocate(
-              ring, hostId, options.rack(), options.vnodes(), options.replicationFactor());
-      bootstrap(replica, tokens);
+      joinRingWithData(replica);
       return;
     }
     List<Long> tokens =
@@ -322,10 +313,35 @@ public final class GossipClusterRuntime implements ClusterRuntime {
         epoch);
   }
 
-  /** JOINING, stream this node's ranges from current replicas, NORMAL ({@link Bootstrap}). */
-  private void bootstrap(ReplicaHandler replica, List<Long> tokens) throws IOException {
+  /**
+   * A ring with data: take tokens only once no other change is in flight, then bootstrap. Two nodes
+   * that start at once can both get past the wait and take the same tokens; the later claimant
+   * steps back after its settle delay ({@link Bootstrap#run}) and tries again with new tokens.
+   */
+  private void joinRingWithData(ReplicaHandler replica) throws IOException {
+    while (true) {
+      try {
+        Bootstrap.awaitNoOtherChange(gossiper, view, options.joinTimeout());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException("interrupted while waiting to join");
+      }
+      List<Long> tokens =
+          TokenAllocator.allocate(
+              view.ring(), hostId, options.rack(), options.vnodes(), options.replicationFactor());
+      if (bootstrap(replica, tokens)) {
+        return;
+      }
+    }
+  }
+
+  /**
+   * JOINING, stream this node's ranges from current replicas, NORMAL ({@link Bootstrap}); false
+   * when it stepped back for an earlier change.
+   */
+  private boolean bootstrap(ReplicaHandler replica, List<Long> tokens) throws IOException {
     try {
-      Bootstrap.run(
+      return Bootstrap.run(
           gossiper,
           view,
           new ReplicaCalls(hostId, replica, peers),

@@ -98,8 +98,17 @@ public final class Bootstrap {
     }
   }
 
-  /** JOINING with {@code tokens}, settle, stream, NORMAL; resumes a saved plan. */
-  public static void run(
+  /**
+   * JOINING with {@code tokens}, settle, stream, NORMAL; resumes a saved plan.
+   *
+   * <p>After the settle delay the claims are compared ({@link RingChangeClaims#joinConflict}): a
+   * node that lost to an earlier claim, or whose tokens another member already owns, steps back
+   * before streaming anything: it forgets its tokens (ring identity deleted, JOINING without tokens
+   * published) and returns false, and the caller waits for the other change and takes new tokens.
+   *
+   * @return true once NORMAL, false when this node stepped back
+   */
+  public static boolean run(
       Gossiper gossiper,
       GossipClusterView view,
       ReplicaCalls calls,
@@ -117,6 +126,19 @@ public final class Bootstrap {
         dataDir, new RingIdentity(me, NodeStatus.JOINING, tokens, gossiper.maxRingEpoch()));
     gossiper.publish(NodeStatus.JOINING, tokens, claim);
     Thread.sleep(settle.toMillis());
+    Optional<String> conflict =
+        RingChangeClaims.joinConflict(gossiper.states().values(), me, claim, tokens);
+    if (conflict.isPresent()) {
+      // identity first: a crash in between restarts as a new node, never with these tokens
+      Files.deleteIfExists(dataDir.resolve(RingIdentityFormat.FILE_NAME));
+      gossiper.publish(NodeStatus.JOINING, List.of(), 0);
+      logger.warn(
+          "{} steps back from joining: {}; it takes new tokens once that change is done",
+          me,
+          conflict.get());
+      return false;
+    }
+    awaitLaterClaimantsWithdrawn(gossiper, me, tokens, settle);
     TokenRing current = view.ring();
     TokenRing future =
         view.futureRing().orElseThrow(() -> new IOException(me + " is JOINING but not pending"));
@@ -138,5 +160,37 @@ public final class Bootstrap {
         done.rangesTotal(),
         done.rowsStreamed(),
         done.bytesStreamed());
+    return true;
+  }
+
+  /**
+   * Waits until no other JOINING member publishes one of {@code tokens}: a later claimant with the
+   * same tokens steps back at the end of its own settle delay, and until it has, the ring after the
+   * change (which plans this node's streams) may give the shared tokens to it.
+   */
+  private static void awaitLaterClaimantsWithdrawn(
+      Gossiper gossiper, String me, List<Long> tokens, Duration settle)
+      throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + settle.multipliedBy(3).toNanos();
+    while (true) {
+      var sharing =
+          gossiper.states().values().stream()
+              .filter(s -> !s.getHostId().equals(me) && s.getStatus() == NodeStatus.JOINING)
+              .filter(s -> s.getTokensList().stream().anyMatch(tokens::contains))
+              .map(EndpointState::getHostId)
+              .sorted()
+              .toList();
+      if (sharing.isEmpty()) {
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IOException(
+            me
+                + " is JOINING with tokens "
+                + sharing
+                + " also published and did not step back; it stays JOINING, a restart resumes");
+      }
+      Thread.sleep(gossiper.interval().toMillis());
+    }
   }
 }
