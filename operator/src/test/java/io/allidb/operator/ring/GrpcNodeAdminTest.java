@@ -147,6 +147,17 @@ class GrpcNodeAdminTest {
   }
 
   @Test
+  void aRotatedKeyInTheSecretIsUsedAtTheNextCall() {
+    secret(SecretAdminCredentials.API_KEY, dataKey);
+    assertThatThrownBy(() -> admin.nodeInfo(address(node.port())))
+        .isInstanceOfSatisfying(
+            NodeAdminException.class,
+            e -> assertThat(e.code()).isEqualTo(io.grpc.Status.Code.PERMISSION_DENIED));
+    secret(SecretAdminCredentials.API_KEY, adminKey);
+    assertThat(admin.nodeInfo(address(node.port())).hostId()).isEqualTo("demo-default-0");
+  }
+
+  @Test
   void aMissingSecretOrKeyIsNamed() {
     assertThatThrownBy(() -> admin.nodeInfo(address(node.port())))
         .isInstanceOf(NodeAdminException.class)
