@@ -130,9 +130,26 @@ class AlliClusterOperatorIT {
                 assertThat(statefulSet().getSpec().getReplicas())
                     .as("status %s", Serialization.asJson(fetch().getStatus()))
                     .isEqualTo(2));
-    assertThat(fetch().getStatus().getRingMembers())
-        .extracting(m -> m.getPod())
-        .containsExactly("demo-default-0");
+    // the status is patched at the end of the reconcile that grew the StatefulSet
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () ->
+                assertThat(fetch().getStatus().getRingMembers())
+                    .extracting(m -> m.getPod())
+                    .containsExactly("demo-default-0"));
+    // kubectl describe tells the story: the first join completed, the second started
+    await()
+        .atMost(WAIT)
+        .untilAsserted(
+            () ->
+                assertThat(client.v1().events().inNamespace(NS).list().getItems())
+                    .filteredOn(e -> "Normal".equals(e.getType()))
+                    .extracting(e -> e.getReason() + ": " + e.getMessage())
+                    .contains(
+                        "JoinStarted: Join of demo-default-0 started (rack default)",
+                        "JoinCompleted: Join of demo-default-0 completed (rack default)",
+                        "JoinStarted: Join of demo-default-1 started (rack default)"));
   }
 
   @Test
