@@ -14,6 +14,10 @@ import java.util.Objects;
  * {@code RingStepBlocked} (Warning) when the planner refuses the next step. Derived from the status
  * before the reconcile and the plan after it, so a refusal is announced when it starts or changes,
  * not at every requeue while it lasts (the Degraded condition carries it meanwhile).
+ *
+ * <p>Best effort: the "before" is the cluster as the reconcile received it, which can be one status
+ * write behind (informer cache), so a {@code Completed} event can be missed when one operation ends
+ * and the next starts in quick succession. The status and the ring-operation metric stay exact.
  */
 final class RingEvents {
   static final String BLOCKED = "RingStepBlocked";

