@@ -32,12 +32,14 @@ public abstract class ClientBuilder<B extends ClientBuilder<B>> {
   String apiKey;
   Tls tls = Tls.UNSET;
   Path trustBundle;
+  byte[] trustBundlePem;
   Path clientCertificate;
   Path clientKey;
   String authority;
   Duration deadline = Duration.ofSeconds(30);
   RetrySettings retry = RetrySettings.defaults();
   int maxInboundMessageBytes = 64 << 20;
+  boolean waitForReady = true;
   final List<ClientInterceptor> interceptors = new ArrayList<>();
 
   ClientBuilder() {}
@@ -111,6 +113,23 @@ public abstract class ClientBuilder<B extends ClientBuilder<B>> {
   /** TLS, trusting the CAs of a PEM bundle (several CAs at once are fine, e.g. during rotation). */
   public B trustBundle(Path pemBundle) {
     this.trustBundle = Objects.requireNonNull(pemBundle, "pemBundle");
+    this.trustBundlePem = null;
+    this.tls = Tls.TRUST_BUNDLE;
+    return self();
+  }
+
+  /**
+   * TLS, trusting the CAs of a PEM bundle held in memory (e.g. read from a Kubernetes Secret
+   * through the API rather than a mounted file). The bytes are copied; a bundle that is not PEM
+   * fails at {@code build()}.
+   */
+  public B trustBundle(byte[] pemBundle) {
+    Objects.requireNonNull(pemBundle, "pemBundle");
+    if (pemBundle.length == 0) {
+      throw new IllegalArgumentException("pemBundle must not be empty");
+    }
+    this.trustBundlePem = pemBundle.clone();
+    this.trustBundle = null;
     this.tls = Tls.TRUST_BUNDLE;
     return self();
   }
@@ -119,6 +138,7 @@ public abstract class ClientBuilder<B extends ClientBuilder<B>> {
   public B systemTrust() {
     this.tls = Tls.SYSTEM_TRUST;
     this.trustBundle = null;
+    this.trustBundlePem = null;
     return self();
   }
 
@@ -156,6 +176,17 @@ public abstract class ClientBuilder<B extends ClientBuilder<B>> {
       throw new IllegalArgumentException("deadline must be positive; got " + deadline);
     }
     this.deadline = deadline;
+    return self();
+  }
+
+  /**
+   * Whether idempotent calls wait for a connection until their deadline (default true, which rides
+   * out a node restart). {@code false} makes a call to an unreachable node fail with {@code
+   * UNAVAILABLE} once its retries are spent, without waiting out the deadline: for callers such as
+   * the operator that poll many nodes and would rather move on to the next one.
+   */
+  public B waitForReady(boolean waitForReady) {
+    this.waitForReady = waitForReady;
     return self();
   }
 

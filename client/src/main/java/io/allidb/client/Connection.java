@@ -7,7 +7,10 @@ import io.grpc.ManagedChannel;
 import io.grpc.TlsChannelCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.AbstractStub;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.security.GeneralSecurityException;
+import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -48,7 +51,7 @@ final class Connection {
         NettyChannelBuilder.forTarget(target, channelCredentials(b))
             .defaultLoadBalancingPolicy("round_robin")
             .disableServiceConfigLookUp() // ours, never one a DNS TXT record offers
-            .defaultServiceConfig(serviceConfig(b.retry, idempotent))
+            .defaultServiceConfig(serviceConfig(b.retry, idempotent, b.waitForReady))
             .enableRetry()
             .maxRetryAttempts(b.retry.maxAttempts())
             .maxInboundMessageSize(b.maxInboundMessageBytes)
@@ -67,11 +70,23 @@ final class Connection {
     }
     var tls = TlsChannelCredentials.newBuilder();
     if (b.tls == ClientBuilder.Tls.TRUST_BUNDLE) {
+      String source = b.trustBundle != null ? b.trustBundle.toString() : "given in memory";
       try {
-        tls.trustManager(b.trustBundle.toFile());
-      } catch (IOException | RuntimeException e) {
+        if (b.trustBundle != null) {
+          tls.trustManager(b.trustBundle.toFile());
+        } else {
+          // gRPC reads in-memory PEM only when the channel is built, with a message that names
+          // nothing; parse it here so a bad bundle fails with the input named
+          if (CertificateFactory.getInstance("X.509")
+              .generateCertificates(new ByteArrayInputStream(b.trustBundlePem))
+              .isEmpty()) {
+            throw new IllegalArgumentException("no certificate in it");
+          }
+          tls.trustManager(new ByteArrayInputStream(b.trustBundlePem));
+        }
+      } catch (IOException | GeneralSecurityException | RuntimeException e) {
         throw new IllegalArgumentException(
-            "cannot read trust bundle " + b.trustBundle + " (PEM CA certificates): " + e, e);
+            "cannot read trust bundle " + source + " (PEM CA certificates): " + e, e);
       }
     }
     if (b.clientCertificate != null) {
@@ -92,16 +107,18 @@ final class Connection {
     return tls.build();
   }
 
-  /** gRPC service config: the retry policy and wait-for-ready on the idempotent methods. */
+  /**
+   * gRPC service config: the retry policy and (if asked) wait-for-ready on the idempotent methods.
+   */
   static Map<String, Object> serviceConfig(
-      RetrySettings retry, Map<String, Set<String>> idempotent) {
+      RetrySettings retry, Map<String, Set<String>> idempotent, boolean waitForReady) {
     var names = new ArrayList<Map<String, Object>>();
     idempotent.forEach(
         (service, methods) ->
             methods.forEach(m -> names.add(Map.of("service", service, "method", m))));
     var method = new LinkedHashMap<String, Object>();
     method.put("name", names);
-    method.put("waitForReady", Boolean.TRUE);
+    method.put("waitForReady", waitForReady);
     if (retry.maxAttempts() > 1) {
       method.put(
           "retryPolicy",

@@ -144,4 +144,29 @@ class AlliClientTlsTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("no-such.key");
   }
+
+  @Test
+  void aTrustBundleGivenAsBytesVerifiesTheNodeAndGarbageIsNamedAtBuildTime() throws Exception {
+    byte[] pem = java.nio.file.Files.readAllBytes(clientDir.resolve("ca.crt"));
+    try (var client =
+        AlliClient.builder()
+            .trustBundle(pem)
+            .clientCertificate(clientDir.resolve("tls.crt"), clientDir.resolve("tls.key"))
+            .apiKey(RealNode.KEY)
+            .deadline(Duration.ofSeconds(10))
+            .target("localhost:" + node.port())
+            .build()) {
+      client.put(Entity.newBuilder().setEntityId("e2").setEntityType("doc").build());
+      assertThat(client.get("e2")).isPresent();
+    }
+    assertThatThrownBy(
+            () ->
+                AlliClient.builder()
+                    .target("localhost:1")
+                    .trustBundle(
+                        "not a certificate".getBytes(java.nio.charset.StandardCharsets.US_ASCII))
+                    .build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("cannot read trust bundle given in memory");
+  }
 }

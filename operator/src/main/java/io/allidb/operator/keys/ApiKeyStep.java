@@ -9,7 +9,9 @@ import io.allidb.operator.day2.NodeSecrets;
 import io.allidb.operator.day2.SecretStore;
 import io.allidb.operator.model.GoDuration;
 import io.allidb.operator.model.Names;
+import io.allidb.operator.pki.TlsSecrets;
 import io.allidb.operator.ring.NodeInfo;
+import io.allidb.operator.ring.SecretAdminCredentials;
 import io.fabric8.kubernetes.api.model.Secret;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -47,15 +49,22 @@ public final class ApiKeyStep {
   public static Outcome reconcile(Day2Context ctx) {
     var cluster = ctx.cluster();
     var auth = cluster.getSpec().getAuth();
+    var store = new SecretStore(ctx.client(), cluster);
     if (!Boolean.TRUE.equals(auth.getEnabled())) {
+      if (ctx.act()) {
+        // a TLS-only cluster: the operator still needs the CA bundle to reach its nodes
+        var adminSecret = store.get(Names.operatorAdminSecret(cluster));
+        writeOperatorAdmin(store, cluster, adminSecret, existingAdminKey(adminSecret));
+      }
       return new Outcome(null, true, "AuthDisabled", "API keys are not required");
     }
-    var store = new SecretStore(ctx.client(), cluster);
     var policies = new ArrayList<KeyRotationPlanner.TenantPolicy>();
     var tenantSecrets = new LinkedHashMap<String, Secret>();
     var tenantKeys = new LinkedHashMap<String, TenantKeys>();
     Secret keySetSecret;
     NodeKeySet stored;
+    Secret adminSecret;
+    String adminKey;
     try {
       for (var t : auth.getTenants()) {
         policies.add(
@@ -75,21 +84,28 @@ public final class ApiKeyStep {
       }
       keySetSecret = store.get(Names.nodeKeySetSecret(cluster));
       stored = readKeySet(keySetSecret);
+      adminSecret = store.get(Names.operatorAdminSecret(cluster));
+      adminKey = existingAdminKey(adminSecret);
     } catch (IllegalArgumentException e) {
       return new Outcome(null, false, "Invalid", e.getMessage());
     }
     var nodes = new NodeSecrets(ctx.admin(), cluster);
     var reported = nodes.generations(ctx.runningPods(), NodeInfo::keySetGeneration);
     var acked = NodeSecrets.allAt(reported, stored.generation());
-    var plan =
+    // the operator's own admin line is not a tenant's: plan it apart, then merge
+    var tenantLines = stored.lines().stream().filter(l -> !OperatorAdminKey.owns(l)).toList();
+    var adminLines = stored.lines().stream().filter(OperatorAdminKey::owns).toList();
+    var tenantPlan =
         KeyRotationPlanner.plan(
             new KeyRotationPlanner.Input(
                 policies,
-                stored,
+                new NodeKeySet(stored.generation(), tenantLines, stored.handledRotation()),
                 tenantKeys,
                 acked,
                 Day2Annotations.get(cluster, Day2Annotations.ROTATE_API_KEYS),
                 ctx.now()));
+    var admin = OperatorAdminKey.plan(adminLines, adminKey, ctx.now());
+    var plan = merge(stored, tenantPlan, admin);
     if (ctx.act()) {
       var handled = plan.keySet().handledRotation();
       boolean wrote =
@@ -106,6 +122,8 @@ public final class ApiKeyStep {
             tenantData(keys),
             tenantAnnotations(keys));
       }
+      // after the key set: the key is useful only once its line is on its way to the nodes
+      writeOperatorAdmin(store, cluster, adminSecret, admin.key());
       if (!plan.changes().isEmpty()) {
         logger.info("{}/{} API keys: {}", ctx.namespace(), ctx.name(), plan.changes());
         new ClusterEvents(ctx.client(), cluster, ctx.now())
@@ -119,6 +137,74 @@ public final class ApiKeyStep {
       }
     }
     return outcome(plan, reported, ctx.now());
+  }
+
+  private static KeyRotationPlanner.Plan merge(
+      NodeKeySet stored, KeyRotationPlanner.Plan tenants, OperatorAdminKey.Plan admin) {
+    var lines = new ArrayList<KeyLine>(admin.lines());
+    lines.addAll(tenants.keySet().lines());
+    boolean changed = !lines.equals(stored.lines());
+    var keySet =
+        new NodeKeySet(
+            changed ? stored.generation() + 1 : stored.generation(),
+            lines,
+            tenants.keySet().handledRotation());
+    var changes = new ArrayList<String>(admin.changes());
+    changes.addAll(tenants.changes());
+    return new KeyRotationPlanner.Plan(keySet, changed, tenants.tenantKeys(), changes);
+  }
+
+  static String existingAdminKey(Secret secret) {
+    if (secret == null
+        || secret.getData() == null
+        || !secret.getData().containsKey(SecretAdminCredentials.API_KEY)) {
+      return null;
+    }
+    var key = text(secret.getData().get(SecretAdminCredentials.API_KEY)).strip();
+    if (key.indexOf('.') <= 0) {
+      throw new IllegalArgumentException(
+          "Secret "
+              + secret.getMetadata().getName()
+              + ": "
+              + SecretAdminCredentials.API_KEY
+              + " is not <key-id>.<secret>");
+    }
+    return key;
+  }
+
+  /**
+   * Writes the operator-admin Secret GrpcNodeAdmin reads: {@code api-key} (when given) and, on a
+   * TLS cluster, {@code ca.crt} copied from the mounted client TLS Secret the certificate step
+   * wrote (the bundle the nodes' client-facing certificates chain to, both CAs during a rotation).
+   * Nothing is written for a cluster with neither TLS nor auth.
+   */
+  static void writeOperatorAdmin(
+      SecretStore store,
+      io.allidb.operator.api.AlliCluster cluster,
+      Secret existing,
+      String apiKey) {
+    boolean tls = Boolean.TRUE.equals(cluster.getSpec().getTls().getEnabled());
+    if (!tls && apiKey == null) {
+      return;
+    }
+    var data = new TreeMap<String, String>();
+    if (apiKey != null) {
+      data.put(SecretAdminCredentials.API_KEY, b64(apiKey));
+    }
+    if (tls) {
+      var clientTls = store.get(Names.clientTlsSecret(cluster));
+      var bundle =
+          clientTls == null || clientTls.getData() == null
+              ? null
+              : clientTls.getData().get(TlsSecrets.BUNDLE);
+      if (bundle == null && existing != null && existing.getData() != null) {
+        bundle = existing.getData().get(SecretAdminCredentials.CA); // e.g. set by hand
+      }
+      if (bundle != null) {
+        data.put(SecretAdminCredentials.CA, bundle);
+      }
+    }
+    store.put(existing, Names.operatorAdminSecret(cluster), data, Map.of());
   }
 
   private static Outcome outcome(
@@ -139,7 +225,7 @@ public final class ApiKeyStep {
       s.setIssuedAt(keys.currentIssuedAt() == null ? null : keys.currentIssuedAt().toString());
       s.setPendingKeyId(TenantKeys.idOf(keys.pending()));
       for (var line : plan.keySet().lines()) {
-        if (!line.tenant().equals(e.getKey())) {
+        if (OperatorAdminKey.owns(line) || !line.tenant().equals(e.getKey())) {
           continue;
         }
         if (line.id().equals(s.getKeyId())) {

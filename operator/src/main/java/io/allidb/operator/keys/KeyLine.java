@@ -52,6 +52,12 @@ public record KeyLine(
         presented.substring(0, dot), sha256(presented.substring(dot + 1)), tenant, SCOPES, expires);
   }
 
+  /** The line for a presented key with other scopes than {@value #SCOPES} (e.g. {@code admin}). */
+  public static KeyLine of(String presented, String tenant, String scopes, Instant expires) {
+    var line = of(presented, tenant, expires);
+    return new KeyLine(line.id, line.secretSha256, tenant, scopes, expires);
+  }
+
   public KeyLine withExpires(Instant instant) {
     return new KeyLine(id, secretSha256, tenant, scopes, instant);
   }

@@ -4,6 +4,7 @@ import io.allidb.operator.api.AlliCluster;
 import io.allidb.operator.api.AlliClusterConditions;
 import io.allidb.operator.api.AlliClusterStatus;
 import io.allidb.operator.api.PvcRetention;
+import io.allidb.operator.day2.ClusterEvents;
 import io.allidb.operator.metrics.OperatorMetrics;
 import io.allidb.operator.model.AlliClusterModel;
 import io.allidb.operator.model.DesiredState;
@@ -96,6 +97,7 @@ public class AlliClusterReconciler implements Reconciler<AlliCluster>, Cleaner<A
     if (!paused) {
       act(client, cluster, desired, plan);
       countRingOperations(cluster.getStatus(), plan);
+      RingEvents.emit(new ClusterEvents(client, cluster, clock.instant()), cluster, plan);
     }
     var status =
         StatusComposer.compose(

@@ -1,62 +1,49 @@
 package io.allidb.operator.ring;
 
 import io.allidb.api.admin.DecommissionReply;
-import io.allidb.api.admin.DecommissionRequest;
-import io.allidb.api.admin.DecommissionStatusRequest;
-import io.allidb.api.admin.DrainRequest;
 import io.allidb.api.admin.MemberState;
-import io.allidb.api.admin.NodeAdminGrpc;
-import io.allidb.api.admin.NodeInfoRequest;
+import io.allidb.api.admin.RepairReport;
 import io.allidb.api.admin.RingMember;
-import io.allidb.api.admin.RingViewRequest;
+import io.allidb.client.AlliAdminClient;
+import io.allidb.client.AlliException;
 import io.allidb.operator.api.RingMemberState;
-import io.grpc.ChannelCredentials;
-import io.grpc.InsecureChannelCredentials;
-import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
-import io.grpc.StatusRuntimeException;
-import io.grpc.TlsChannelCredentials;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.stub.MetadataUtils;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
- * {@link NodeAdmin} over the nodes' {@code allidb.admin.v1.NodeAdmin} gRPC service (admin.proto).
- * One channel per node target ({@code host:port}) and trust anchor, kept for the operator's life; a
- * changed CA bundle replaces the channel. Every call carries a deadline, and the API key (when the
- * cluster has auth) as {@code x-allidb-api-key}. Thread-safe.
+ * {@link NodeAdmin} over the nodes' {@code allidb.admin.v1.NodeAdmin} gRPC service (admin.proto),
+ * through the Java admin client {@link AlliAdminClient}. One client per node target ({@code
+ * host:port}), CA bundle and API key, kept for the operator's life; a rotated CA bundle or key
+ * (read fresh from the admin Secret on every call) replaces the client and closes the old one.
+ * Every call carries a deadline (a longer one for Drain), and the API key when the cluster has
+ * auth. Idempotent calls are retried on {@code UNAVAILABLE} within the deadline but do not wait for
+ * a node that is down: the operator would rather ask another pod. Thread-safe.
  *
  * <p>Mapping to the operator's records: a ring member's pod is its host id (the StatefulSet starts
  * nodes with {@code --node-id=$(POD_NAME)}, and the host id defaults to the node id); decommission
- * phase {@code STREAMING} is {@link DecommissionStatus#IN_PROGRESS}; every gRPC error becomes a
- * {@link NodeAdminException} with the status code and the node's message.
- *
- * <p>The stubs stay inside this class so that it can later delegate to the shared Java admin client
- * without touching the operator.
+ * phase {@code STREAMING} is {@link DecommissionStatus#IN_PROGRESS}; every client error becomes a
+ * {@link NodeAdminException} naming the node and the RPC, with the status code and the node's
+ * message.
  */
 public final class GrpcNodeAdmin implements NodeAdmin, AutoCloseable {
-  static final Metadata.Key<String> API_KEY_HEADER =
-      Metadata.Key.of("x-allidb-api-key", Metadata.ASCII_STRING_MARSHALLER);
-
   private final AdminCredentials credentials;
   private final Duration deadline;
   private final Duration drainDeadline;
-  private final Map<String, Channel> channels = new ConcurrentHashMap<>();
+  private final Map<String, Cached> clients = new ConcurrentHashMap<>();
 
-  private record Channel(String trust, ManagedChannel channel) {}
+  /** A client and what it was built from: the hash of the CA bundle and of the key. */
+  private record Cached(String fingerprint, AlliAdminClient client) {}
 
   /**
-   * @param deadline of every call but Drain (reads and the asynchronous Decommission)
+   * @param deadline of every call but Drain (reads and the asynchronous Decommission and repair)
    * @param drainDeadline of Drain, which returns only once the node has flushed and handed off its
    *     hints
    */
@@ -73,32 +60,27 @@ public final class GrpcNodeAdmin implements NodeAdmin, AutoCloseable {
 
   @Override
   public NodeInfo nodeInfo(NodeAddress node) {
-    var reply =
-        call(node, "NodeInfo", deadline, s -> s.nodeInfo(NodeInfoRequest.getDefaultInstance()));
+    var reply = call(node, "NodeInfo", AlliAdminClient::nodeInfo);
     return new NodeInfo(
         reply.getHostId(),
         reply.getRack(),
         state(reply.getState()),
         reply.getRingEpoch(),
-        reply.getHintsPending());
+        reply.getHintsPending(),
+        reply.getKeySetGeneration(),
+        reply.getCertificateGeneration());
   }
 
   @Override
   public RingView ringView(NodeAddress node) {
-    var reply =
-        call(node, "RingView", deadline, s -> s.ringView(RingViewRequest.getDefaultInstance()));
+    var reply = call(node, "RingView", AlliAdminClient::ringView);
     List<MemberView> members = reply.getMembersList().stream().map(GrpcNodeAdmin::member).toList();
     return new RingView(reply.getRingEpoch(), members);
   }
 
   @Override
   public void decommission(NodeAddress node) {
-    var reply =
-        call(
-            node,
-            "Decommission",
-            deadline,
-            s -> s.decommission(DecommissionRequest.getDefaultInstance()));
+    var reply = call(node, "Decommission", AlliAdminClient::decommission);
     if (reply.getPhase() == DecommissionReply.Phase.FAILED) {
       throw new NodeAdminException(node + ": Decommission failed: " + reply.getMessage());
     }
@@ -106,12 +88,7 @@ public final class GrpcNodeAdmin implements NodeAdmin, AutoCloseable {
 
   @Override
   public DecommissionStatus decommissionStatus(NodeAddress node) {
-    var reply =
-        call(
-            node,
-            "DecommissionStatus",
-            deadline,
-            s -> s.decommissionStatus(DecommissionStatusRequest.getDefaultInstance()));
+    var reply = call(node, "DecommissionStatus", AlliAdminClient::decommissionStatus);
     return switch (reply.getPhase()) {
       case NOT_STARTED -> DecommissionStatus.NOT_STARTED;
       case STREAMING -> DecommissionStatus.IN_PROGRESS;
@@ -125,14 +102,53 @@ public final class GrpcNodeAdmin implements NodeAdmin, AutoCloseable {
 
   @Override
   public void drain(NodeAddress node) {
-    call(node, "Drain", drainDeadline, s -> s.drain(DrainRequest.getDefaultInstance()));
+    call(node, "Drain", drainDeadline, AlliAdminClient::drain);
   }
 
-  /** Closes every channel. */
+  @Override
+  public SecretGenerations reloadSecrets(NodeAddress node) {
+    var reply = call(node, "ReloadSecrets", AlliAdminClient::reloadSecrets);
+    return new SecretGenerations(reply.getKeySetGeneration(), reply.getCertificateGeneration());
+  }
+
+  @Override
+  public TokenMap tokenMap(NodeAddress node) {
+    var reply = call(node, "RingView", AlliAdminClient::ringView);
+    var tokens = new LinkedHashMap<String, List<Long>>();
+    var racks = new LinkedHashMap<String, String>();
+    for (var m : reply.getMembersList()) {
+      tokens.put(m.getHostId(), List.copyOf(m.getTokensList()));
+      racks.put(m.getHostId(), m.getRack());
+    }
+    return new TokenMap(reply.getRingEpoch(), reply.getReplicationFactor(), tokens, racks);
+  }
+
+  @Override
+  public RepairProgress startRepair(NodeAddress node, List<TokenRange> ranges, double intensity) {
+    var wire =
+        ranges.stream()
+            .map(
+                r ->
+                    io.allidb.api.admin.TokenRange.newBuilder()
+                        .setStart(r.start())
+                        .setEnd(r.end())
+                        .build())
+            .toList();
+    // depth 0: the node's default Merkle depth
+    return progress(node, call(node, "StartRepair", c -> c.startRepair(wire, intensity, 0)));
+  }
+
+  @Override
+  public RepairProgress repairStatus(NodeAddress node, String repairId) {
+    String id = repairId == null ? "" : repairId;
+    return progress(node, call(node, "RepairStatus", c -> c.repairStatus(id)));
+  }
+
+  /** Closes every client. */
   @Override
   public void close() {
-    channels.values().forEach(c -> c.channel().shutdownNow());
-    channels.clear();
+    clients.values().forEach(c -> c.client().close());
+    clients.clear();
   }
 
   static MemberView member(RingMember m) {
@@ -150,73 +166,110 @@ public final class GrpcNodeAdmin implements NodeAdmin, AutoCloseable {
     };
   }
 
+  static RepairProgress progress(NodeAddress node, RepairReport r) {
+    var state =
+        switch (r.getState()) {
+          case NONE -> RepairProgress.State.NONE;
+          case RUNNING -> RepairProgress.State.RUNNING;
+          case COMPLETED -> RepairProgress.State.COMPLETED;
+          case CANCELLED -> RepairProgress.State.CANCELLED;
+          case FAILED -> RepairProgress.State.FAILED;
+          default ->
+              throw new NodeAdminException(
+                  node + ": repair report has an unknown state " + r.getStateValue());
+        };
+    return new RepairProgress(
+        r.getRepairId(),
+        state,
+        r.getRangesTotal(),
+        r.getRangesDone(),
+        r.getRowsRepaired(),
+        r.getMessage());
+  }
+
+  private <T> T call(NodeAddress node, String rpc, Function<AlliAdminClient, T> body) {
+    return call(node, rpc, deadline, body);
+  }
+
   private <T> T call(
-      NodeAddress node,
-      String rpc,
-      Duration timeout,
-      Function<NodeAdminGrpc.NodeAdminBlockingStub, T> body) {
+      NodeAddress node, String rpc, Duration timeout, Function<AlliAdminClient, T> body) {
     var access = node.access();
     var credential = access.needsSecret() ? credentials.read(access) : null;
-    var stub = NodeAdminGrpc.newBlockingStub(channel(node, credential));
-    if (access.auth()) {
-      var headers = new Metadata();
-      headers.put(API_KEY_HEADER, credential.apiKey());
-      stub = stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
-    }
+    var client = client(node, credential);
     try {
-      return body.apply(stub.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS));
-    } catch (StatusRuntimeException e) {
-      var status = e.getStatus();
+      return body.apply(client.withDeadline(timeout));
+    } catch (AlliException e) {
       throw new NodeAdminException(
           node
               + ": "
               + rpc
               + " failed: "
-              + status.getCode()
-              + (status.getDescription() == null ? "" : ": " + status.getDescription()),
+              + e.code()
+              + (e.serverMessage().isEmpty() ? "" : ": " + e.serverMessage()),
+          e.code(),
           e);
     }
   }
 
-  private ManagedChannel channel(NodeAddress node, AdminCredentials.Credential credential) {
-    var trust = credential == null || credential.caPem() == null ? "" : sha256(credential.caPem());
+  private AlliAdminClient client(NodeAddress node, AdminCredentials.Credential credential) {
+    var access = node.access();
+    byte[] ca = access.tls() && credential != null ? credential.caPem() : null;
+    String key = access.auth() && credential != null ? credential.apiKey() : null;
+    var fingerprint =
+        sha256(ca) + "/" + sha256(key == null ? null : key.getBytes(StandardCharsets.UTF_8));
     var target = node.target();
+    AlliAdminClient[] replaced = new AlliAdminClient[1];
     var current =
-        channels.compute(
+        clients.compute(
             target,
             (t, existing) -> {
-              if (existing != null && existing.trust().equals(trust)) {
+              if (existing != null && existing.fingerprint().equals(fingerprint)) {
                 return existing;
               }
               if (existing != null) {
-                existing.channel().shutdown(); // the CA bundle rotated
+                replaced[0] = existing.client(); // the CA bundle or key rotated
               }
-              return new Channel(trust, open(target, credential));
+              return new Cached(fingerprint, open(node, ca, key));
             });
-    return current.channel();
+    if (replaced[0] != null) {
+      replaced[0].close(); // outside compute: closing waits for running calls to finish
+    }
+    return current.client();
   }
 
-  private static ManagedChannel open(String target, AdminCredentials.Credential credential) {
-    ChannelCredentials creds;
-    if (credential != null && credential.caPem() != null) {
-      try {
-        creds =
-            TlsChannelCredentials.newBuilder()
-                .trustManager(new ByteArrayInputStream(credential.caPem()))
-                .build();
-      } catch (IOException e) {
-        throw new NodeAdminException("the admin Secret's ca.crt is not a PEM CA bundle", e);
+  private AlliAdminClient open(NodeAddress node, byte[] ca, String apiKey) {
+    var builder = AlliAdminClient.builder().target(node.target()).deadline(deadline);
+    builder.waitForReady(false); // a pod that is down fails fast; the operator asks another one
+    try {
+      if (ca != null) {
+        builder.trustBundle(ca);
+      } else {
+        builder.plaintext();
       }
-    } else {
-      creds = InsecureChannelCredentials.create();
+      if (apiKey != null) {
+        builder.apiKey(apiKey);
+      }
+      return builder.build();
+    } catch (IllegalArgumentException e) {
+      // the message names the input (ca.crt or the key's shape), never the key itself
+      throw new NodeAdminException(
+          node
+              + ": the admin Secret "
+              + node.access().namespace()
+              + "/"
+              + node.access().secretName()
+              + " holds an unusable credential: "
+              + (ca != null && e.getMessage().contains("trust bundle")
+                  ? "ca.crt is not a PEM CA bundle"
+                  : "api-key must have the form <key-id>.<secret>"),
+          e);
     }
-    return NettyChannelBuilder.forTarget(target, creds)
-        // a node answering slowly must not hold a reconcile longer than the deadline
-        .idleTimeout(5, TimeUnit.MINUTES)
-        .build();
   }
 
   private static String sha256(byte[] bytes) {
+    if (bytes == null) {
+      return "";
+    }
     try {
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
     } catch (NoSuchAlgorithmException e) {

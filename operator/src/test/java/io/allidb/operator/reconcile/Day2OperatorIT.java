@@ -15,6 +15,7 @@ import io.allidb.operator.keys.NodeKeySet;
 import io.allidb.operator.keys.TenantKeys;
 import io.allidb.operator.pki.IssuedCertificate;
 import io.allidb.operator.pki.Pem;
+import io.allidb.operator.ring.SecretAdminCredentials;
 import io.allidb.operator.ring.SimulatedRing;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -148,6 +149,21 @@ class Day2OperatorIT {
     assertThat(keySet)
         .contains(TenantKeys.idOf(key) + " sha256:")
         .doesNotContain(key.substring(key.indexOf('.') + 1));
+
+    // the operator's own admin credential: no manual step on a fresh cluster. The Secret holds the
+    // key and the client CA bundle; the node key set only its hash, with the admin scope
+    var operatorAdmin = secret("demo-operator-admin");
+    assertThat(operatorAdmin.getData())
+        .containsOnlyKeys(SecretAdminCredentials.API_KEY, SecretAdminCredentials.CA);
+    assertThat(operatorAdmin.getData().get(SecretAdminCredentials.CA))
+        .isEqualTo(secret("demo-client-tls").getData().get("ca.crt"));
+    var adminKey = text(operatorAdmin.getData().get(SecretAdminCredentials.API_KEY));
+    assertThat(keySet)
+        .containsPattern(
+            "(?m)^"
+                + TenantKeys.idOf(adminKey)
+                + " sha256:[0-9a-f]{64} tenant=allidb-operator scopes=admin$")
+        .doesNotContain(adminKey.substring(adminKey.indexOf('.') + 1));
 
     // CA key replacement through all three phases, then the old CA is gone
     annotate(Day2Annotations.ROTATE_CA, "t1");

@@ -54,7 +54,8 @@ class GrpcNodeAdminTest {
     var keys = dir.resolve("keys");
     Files.writeString(
         keys,
-        KeySetFormat.format(adminMinted.entry())
+        "# generation: 4\n"
+            + KeySetFormat.format(adminMinted.entry())
             + "\n"
             + KeySetFormat.format(dataMinted.entry())
             + "\n");
@@ -137,6 +138,55 @@ class GrpcNodeAdminTest {
   }
 
   @Test
+  void dayTwoCallsMapTheNodesAnswers() {
+    secret(SecretAdminCredentials.API_KEY, adminKey);
+    var at = address(node.port());
+
+    var map = admin.tokenMap(at);
+    var ring = admin.ringView(at);
+    assertThat(map.epoch()).isEqualTo(ring.epoch());
+    assertThat(map.replicationFactor()).isPositive();
+    assertThat(map.tokens()).containsOnlyKeys("demo-default-0");
+    assertThat(map.tokens().get("demo-default-0")).isNotEmpty();
+    assertThat(map.racks()).containsKey("demo-default-0");
+
+    // the key set says generation 4; the node serves no TLS, so no certificate generation
+    var generations = admin.reloadSecrets(at);
+    assertThat(generations).isEqualTo(new SecretGenerations(4, 0));
+    var info = admin.nodeInfo(at);
+    assertThat(info.keySetGeneration()).isEqualTo(generations.keySet());
+    assertThat(info.certificateGeneration()).isEqualTo(generations.certificate());
+
+    assertThat(admin.repairStatus(at, ""))
+        .satisfies(
+            p -> {
+              assertThat(p.state()).isEqualTo(RepairProgress.State.NONE);
+              assertThat(p.message()).isEqualTo("no repair has run on this node");
+            });
+    var started = admin.startRepair(at, List.of(new TokenRange(-100, 100)), 1.0);
+    System.out.println("startRepair answered " + started);
+    assertThat(started.repairId()).isNotEmpty();
+    assertThat(started.state()).isNotEqualTo(RepairProgress.State.NONE);
+    assertThat(admin.repairStatus(at, started.repairId()).repairId()).isEqualTo(started.repairId());
+    assertThat(admin.repairStatus(at, "no-such-repair").state())
+        .isEqualTo(RepairProgress.State.NONE);
+  }
+
+  @Test
+  void startRepairWithABadIntensityKeepsTheNodesStatusAndMessage() {
+    secret(SecretAdminCredentials.API_KEY, adminKey);
+    assertThatThrownBy(
+            () -> admin.startRepair(address(node.port()), List.of(new TokenRange(0, 0)), 7.0))
+        .isInstanceOfSatisfying(
+            NodeAdminException.class,
+            e -> {
+              assertThat(e.code()).isEqualTo(io.grpc.Status.Code.INVALID_ARGUMENT);
+              assertThat(e.getMessage())
+                  .contains("StartRepair failed: INVALID_ARGUMENT: intensity must be in (0, 1]");
+            });
+  }
+
+  @Test
   void aDataKeyIsRefusedAndTheErrorNamesNodeRpcAndStatus() {
     secret(SecretAdminCredentials.API_KEY, dataKey);
     assertThatThrownBy(() -> admin.nodeInfo(address(node.port())))
@@ -144,6 +194,17 @@ class GrpcNodeAdminTest {
         .hasMessageContaining("demo-default-0@127.0.0.1:" + node.port())
         .hasMessageContaining("NodeInfo failed: PERMISSION_DENIED")
         .hasMessageNotContaining(dataKey.substring(dataKey.indexOf('.') + 1));
+  }
+
+  @Test
+  void aRotatedKeyInTheSecretIsUsedAtTheNextCall() {
+    secret(SecretAdminCredentials.API_KEY, dataKey);
+    assertThatThrownBy(() -> admin.nodeInfo(address(node.port())))
+        .isInstanceOfSatisfying(
+            NodeAdminException.class,
+            e -> assertThat(e.code()).isEqualTo(io.grpc.Status.Code.PERMISSION_DENIED));
+    secret(SecretAdminCredentials.API_KEY, adminKey);
+    assertThat(admin.nodeInfo(address(node.port())).hostId()).isEqualTo("demo-default-0");
   }
 
   @Test

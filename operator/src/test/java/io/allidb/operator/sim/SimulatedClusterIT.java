@@ -95,8 +95,11 @@ class SimulatedClusterIT {
                     && !uid.equals(pod("demo-default-1").getMetadata().getUid()));
     awaitReady(3);
     assertThat(members()).contains("demo-default-1");
-    var node = sim.pods().node("demo-default-1");
-    assertThat(node).isNotNull();
+    // the Ready status can still be the one from before the deletion: wait for the node itself
+    var node =
+        await("demo-default-1's node started")
+            .atMost(WAIT)
+            .until(() -> sim.pods().node("demo-default-1"), java.util.Objects::nonNull);
     for (int k = 0; k < 50; k++) {
       assertThat(
               node.server()
