@@ -33,38 +33,7 @@ final class BenchCluster implements AutoCloseable {
       for (int i = 0; i < size; i++) {
         String host = "n" + (i + 1);
         int internode = i == 0 ? seedPort : BenchNode.freePort();
-        var a =
-            new ArrayList<>(
-                List.of(
-                    "--data-dir",
-                    dir.resolve(host).toString(),
-                    "--node-id",
-                    host,
-                    "--bind",
-                    "127.0.0.1",
-                    "--grpc-port",
-                    "0",
-                    "--http-port",
-                    "-1",
-                    "--api-key-file",
-                    keys.toString()));
-        if (size > 1) {
-          a.addAll(
-              List.of(
-                  "--cluster-name",
-                  "bench",
-                  "--rack",
-                  "rack-" + i,
-                  "--internode-port",
-                  Integer.toString(internode),
-                  "--published-address",
-                  "127.0.0.1:" + internode,
-                  "--replication-factor",
-                  Integer.toString(rf),
-                  "--internode-plaintext-for-development"));
-          a.addAll(
-              i == 0 ? List.of("--initial-node") : List.of("--seeds", "127.0.0.1:" + seedPort));
-        }
+        var a = nodeArgs(dir, i, size, rf, internode, seedPort, keys);
         a.addAll(extraArgs);
         var node = new BenchNode(host, a, dir.resolve(host + ".log"), heap);
         cluster.nodes.add(node);
@@ -80,6 +49,48 @@ final class BenchCluster implements AutoCloseable {
       cluster.close();
       throw e;
     }
+  }
+
+  /**
+   * The {@code allidb server} options of bench node {@code i} (host {@code n<i+1>}, rack {@code
+   * rack-<i>}): loopback, ephemeral client ports, and for a cluster ({@code size > 1}) the
+   * internode port, the seed and the replication factor; node 0 starts the ring.
+   */
+  static List<String> nodeArgs(
+      Path dir, int i, int size, int rf, int internode, int seedPort, Path keys) {
+    String host = "n" + (i + 1);
+    var a =
+        new ArrayList<>(
+            List.of(
+                "--data-dir",
+                dir.resolve(host).toString(),
+                "--node-id",
+                host,
+                "--bind",
+                "127.0.0.1",
+                "--grpc-port",
+                "0",
+                "--http-port",
+                "-1",
+                "--api-key-file",
+                keys.toString()));
+    if (size > 1) {
+      a.addAll(
+          List.of(
+              "--cluster-name",
+              "bench",
+              "--rack",
+              "rack-" + i,
+              "--internode-port",
+              Integer.toString(internode),
+              "--published-address",
+              "127.0.0.1:" + internode,
+              "--replication-factor",
+              Integer.toString(rf),
+              "--internode-plaintext-for-development"));
+      a.addAll(i == 0 ? List.of("--initial-node") : List.of("--seeds", "127.0.0.1:" + seedPort));
+    }
+    return a;
   }
 
   List<ManagedChannel> channels() {

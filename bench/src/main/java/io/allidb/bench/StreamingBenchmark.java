@@ -157,33 +157,8 @@ public final class StreamingBenchmark implements Callable<Integer> {
 
   private BenchNode startNode(Path root, int i, int internode, int seedPort) throws Exception {
     String host = "n" + (i + 1);
-    var a =
-        new ArrayList<>(
-            List.of(
-                "--data-dir",
-                root.resolve(host).toString(),
-                "--node-id",
-                host,
-                "--bind",
-                "127.0.0.1",
-                "--grpc-port",
-                "0",
-                "--http-port",
-                "-1",
-                "--api-key-file",
-                root.resolve("keys").toString(),
-                "--cluster-name",
-                "bench",
-                "--rack",
-                "rack-" + i,
-                "--internode-port",
-                Integer.toString(internode),
-                "--published-address",
-                "127.0.0.1:" + internode,
-                "--replication-factor",
-                "2",
-                "--internode-plaintext-for-development"));
-    a.addAll(i == 0 ? List.of("--initial-node") : List.of("--seeds", "127.0.0.1:" + seedPort));
+    // size 3 for the cluster options: this benchmark's ring, whichever node is started
+    var a = BenchCluster.nodeArgs(root, i, 3, 2, internode, seedPort, root.resolve("keys"));
     var node = new BenchNode(host, a, root.resolve(host + ".log"), nodeHeap);
     node.start(Duration.ofSeconds(180));
     return node;
