@@ -146,6 +146,16 @@ public final class RingPlanner {
       if (unsafe != null) {
         return blocked(replicas, false, unsafe.reason(), "next join waits: " + unsafe.message());
       }
+      // The StatefulSets, not status, say which pods should exist: a reconcile that read a status
+      // one write behind must not start a join while an earlier pod has not joined yet.
+      var pending = podNotYetJoined(in);
+      if (pending != null) {
+        return blocked(
+            replicas,
+            false,
+            "PreviousJoinPending",
+            "next join waits: " + pending + " is not yet a ready, NORMAL member");
+      }
     }
     // keep racks balanced: grow the smallest rack first, spec order breaks ties
     var rack = up.stream().min(Comparator.comparingInt(RackState::currentReplicas)).orElseThrow();
@@ -291,6 +301,20 @@ public final class RingPlanner {
     return in.onScaleDown() == PvcRetention.Delete
         ? List.of(new Action.DeleteClaim(Names.dataClaim(pod)))
         : List.of();
+  }
+
+  /** The first pod the StatefulSets already have that is not a ready, NORMAL ring member. */
+  private static String podNotYetJoined(PlanInput in) {
+    for (var rack : in.racks()) {
+      for (int ordinal = 0; ordinal < rack.currentReplicas(); ordinal++) {
+        var name = podName(in, rack.rack(), ordinal);
+        var pod = in.pods().get(name);
+        if (pod == null || !pod.ready() || in.ring().stateOf(name) != RingMemberState.NORMAL) {
+          return name;
+        }
+      }
+    }
+    return null;
   }
 
   private static Plan blocked(

@@ -50,6 +50,27 @@ class RingPlannerTest {
   }
 
   @Test
+  void aStaleStatusNeverStartsASecondJoinBeforeThePodTheStatefulSetAlreadyHasJoined() {
+    // Found by AlliClusterOperatorIT: a reconcile read the AlliCluster from a cache one status
+    // write behind (pod 0's join still in flight) while the StatefulSet already had 2 replicas.
+    // Pod 0's join then looked complete and the next join went to pod 2, skipping pod 1.
+    var world = new PlannerWorld();
+    world.desired = 3;
+    world.step();
+    world.joined(0);
+    var staleOperation = world.operation; // the join of pod 0, as the stale copy still holds it
+    world.step(); // grows the StatefulSet to 2 for pod 1
+    assertThat(world.current).isEqualTo(2);
+    // the StatefulSet controller has not created pod 1 yet
+
+    world.operation = staleOperation;
+    var plan = world.step();
+    assertThat(world.current).as("no third pod while pod 1 has not joined").isEqualTo(2);
+    assertThat(plan.operation() == null ? null : plan.operation().getTargetPod())
+        .isNotEqualTo(pod(2));
+  }
+
+  @Test
   void barrierHoldsBackAJoinWhileANodeSeesAPeerDownOrViewsDiffer() {
     var world = PlannerWorld.settled(3);
     world.desired = 4;
