@@ -270,15 +270,11 @@ class ChartOnMockServerIT {
             .endMetadata()
             .build();
     client.resource(claim).create();
-    client
-        .resources(AlliCluster.class)
-        .inNamespace("db")
-        .withName("demo")
-        .edit(
-            c -> {
-              c.getSpec().getPvcRetentionPolicy().setOnDelete(PvcRetention.Delete);
-              return c;
-            });
+    editCluster(
+        c -> {
+          c.getSpec().getPvcRetentionPolicy().setOnDelete(PvcRetention.Delete);
+          return c;
+        });
     await()
         .atMost(WAIT)
         .until(() -> Long.valueOf(3L).equals(fetch().getStatus().getObservedGeneration()));
