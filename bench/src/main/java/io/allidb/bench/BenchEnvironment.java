@@ -20,6 +20,20 @@ public final class BenchEnvironment {
 
   private BenchEnvironment() {}
 
+  /**
+   * A fresh run directory {@code allidb-<name>-bench-*} under {@code parent}, or when that is null
+   * under {@code -Dallidb.bench.tmp} (the launcher points it at bench/target: /tmp may be tmpfs,
+   * where fsync costs nothing), else the JVM's temporary directory.
+   */
+  static Path runDirectory(Path parent, String name) throws IOException {
+    Path base =
+        parent != null
+            ? parent
+            : Path.of(System.getProperty("allidb.bench.tmp", System.getProperty("java.io.tmpdir")));
+    Files.createDirectories(base);
+    return Files.createTempDirectory(base, "allidb-" + name + "-bench-");
+  }
+
   /** Prints the report header: title, command line and machine, as Markdown list items. */
   public static void printHeader(PrintWriter out, String title, List<String> args, Path dataDir) {
     String command =

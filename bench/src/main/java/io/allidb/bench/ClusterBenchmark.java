@@ -91,12 +91,7 @@ public final class ClusterBenchmark implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    Path parent =
-        dir != null
-            ? dir
-            : Path.of(System.getProperty("allidb.bench.tmp", System.getProperty("java.io.tmpdir")));
-    Files.createDirectories(parent);
-    Path root = Files.createTempDirectory(parent, "allidb-cluster-bench-");
+    Path root = BenchEnvironment.runDirectory(dir, "cluster");
     List<String> args = spec.root().commandLine().getParseResult().originalArgs();
     BenchEnvironment.printHeader(out, "Cluster write benchmark", args, root);
     out.printf(

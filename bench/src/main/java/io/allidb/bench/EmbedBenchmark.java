@@ -6,11 +6,8 @@ import dev.langchain4j.model.embedding.onnx.allminilml6v2.AllMiniLmL6V2Embedding
 import dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel;
 import io.allidb.api.proto.AlliDBGrpc;
 import io.allidb.api.proto.BatchPutEntitiesRequest;
-import io.allidb.api.proto.Entity;
-import io.allidb.api.proto.GraphEdge;
-import io.allidb.api.proto.TextChunk;
-import io.allidb.api.proto.VectorEmbedding;
 import io.allidb.dataplane.ai.LocalEmbedder;
+import io.allidb.dataplane.cli.ChunkEntities;
 import io.allidb.dataplane.cli.Chunker;
 import io.allidb.dataplane.server.ApiKeyAuthInterceptor;
 import io.allidb.dataplane.server.DataplaneServer;
@@ -97,12 +94,7 @@ public final class EmbedBenchmark implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     rows.clear();
-    Path parent =
-        dir != null
-            ? dir
-            : Path.of(System.getProperty("allidb.bench.tmp", System.getProperty("java.io.tmpdir")));
-    Files.createDirectories(parent);
-    Path root = Files.createTempDirectory(parent, "allidb-embed-bench-");
+    Path root = BenchEnvironment.runDirectory(dir, "embed");
     try {
       List<String> sample = sampleTexts();
       List<String> corpus = new ArrayList<>(texts);
@@ -244,33 +236,10 @@ public final class EmbedBenchmark implements Callable<Integer> {
   private static void write(
       AlliDBGrpc.AlliDBBlockingStub stub, String source, List<String> chunks, List<float[]> vecs)
       throws IOException {
+    var entities = ChunkEntities.of(source, "chunk", chunks, vecs);
     var batch = BatchPutEntitiesRequest.newBuilder();
-    for (int n = 0; n < chunks.size(); n++) {
-      String id = source + "#" + n;
-      var entity =
-          Entity.newBuilder()
-              .setEntityId(id)
-              .setEntityType("chunk")
-              .addChunks(
-                  TextChunk.newBuilder()
-                      .setChunkId(id)
-                      .setText(chunks.get(n))
-                      .putMetadata("source", source)
-                      .putMetadata("chunk", Integer.toString(n)));
-      if (n + 1 < chunks.size()) {
-        entity.addOutgoingEdges(
-            GraphEdge.newBuilder()
-                .setFromEntity(id)
-                .setToEntity(source + "#" + (n + 1))
-                .setRelation("next")
-                .setWeight(1.0));
-      }
-      var v = VectorEmbedding.newBuilder();
-      for (float x : vecs.get(n)) {
-        v.addVector(x);
-      }
-      entity.addEmbeddings(v);
-      batch.addEntities(entity);
+    for (int n = 0; n < entities.size(); n++) {
+      batch.addEntities(entities.get(n));
       if (batch.getEntitiesCount() == 64 || n == chunks.size() - 1) {
         var r = stub.batchPutEntities(batch.build());
         if (!r.getSuccess()) {

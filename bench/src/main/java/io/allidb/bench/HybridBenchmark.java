@@ -103,12 +103,7 @@ public final class HybridBenchmark implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    Path parent =
-        dir != null
-            ? dir
-            : Path.of(System.getProperty("allidb.bench.tmp", System.getProperty("java.io.tmpdir")));
-    Files.createDirectories(parent);
-    Path root = Files.createTempDirectory(parent, "allidb-hybrid-bench-");
+    Path root = BenchEnvironment.runDirectory(dir, "hybrid");
     List<String> args = spec.root().commandLine().getParseResult().originalArgs();
     BenchEnvironment.printHeader(out, "Hybrid query benchmark", args, root);
     out.printf(

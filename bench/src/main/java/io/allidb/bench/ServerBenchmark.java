@@ -131,12 +131,7 @@ public final class ServerBenchmark implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     rows.clear();
-    Path parent =
-        dir != null
-            ? dir
-            : Path.of(System.getProperty("allidb.bench.tmp", System.getProperty("java.io.tmpdir")));
-    Files.createDirectories(parent);
-    Path root = Files.createTempDirectory(parent, "allidb-server-bench-");
+    Path root = BenchEnvironment.runDirectory(dir, "server");
     try {
       float[][] base;
       float[][] queries;

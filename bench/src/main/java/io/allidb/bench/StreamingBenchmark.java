@@ -102,12 +102,7 @@ public final class StreamingBenchmark implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    Path parent =
-        dir != null
-            ? dir
-            : Path.of(System.getProperty("allidb.bench.tmp", System.getProperty("java.io.tmpdir")));
-    Files.createDirectories(parent);
-    Path root = Files.createTempDirectory(parent, "allidb-streaming-bench-");
+    Path root = BenchEnvironment.runDirectory(dir, "streaming");
     List<String> args = spec.root().commandLine().getParseResult().originalArgs();
     BenchEnvironment.printHeader(out, "Streaming and repair benchmark", args, root);
     out.printf(

@@ -2,11 +2,7 @@ package io.allidb.dataplane.cli;
 
 import io.allidb.api.proto.AlliDBGrpc.AlliDBBlockingStub;
 import io.allidb.api.proto.BatchPutEntitiesRequest;
-import io.allidb.api.proto.Entity;
 import io.allidb.api.proto.ExtractEntitiesRequest;
-import io.allidb.api.proto.GraphEdge;
-import io.allidb.api.proto.TextChunk;
-import io.allidb.api.proto.VectorEmbedding;
 import io.allidb.dataplane.ai.LocalEmbedder;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -132,35 +128,10 @@ final class IngestCommand implements Callable<Integer> {
       throws IOException {
     String source = file.toString();
     List<float[]> vectors = e == null ? null : e.embedAll(chunks);
+    var entities = ChunkEntities.of(source, type, chunks, vectors);
     var batch = BatchPutEntitiesRequest.newBuilder();
-    for (int n = 0; n < chunks.size(); n++) {
-      String id = source + "#" + n;
-      var entity =
-          Entity.newBuilder()
-              .setEntityId(id)
-              .setEntityType(type)
-              .addChunks(
-                  TextChunk.newBuilder()
-                      .setChunkId(id)
-                      .setText(chunks.get(n))
-                      .putMetadata("source", source)
-                      .putMetadata("chunk", Integer.toString(n)));
-      if (n + 1 < chunks.size()) {
-        entity.addOutgoingEdges(
-            GraphEdge.newBuilder()
-                .setFromEntity(id)
-                .setToEntity(source + "#" + (n + 1))
-                .setRelation("next")
-                .setWeight(1.0));
-      }
-      if (vectors != null) {
-        var v = VectorEmbedding.newBuilder();
-        for (float x : vectors.get(n)) {
-          v.addVector(x);
-        }
-        entity.addEmbeddings(v);
-      }
-      batch.addEntities(entity);
+    for (int n = 0; n < entities.size(); n++) {
+      batch.addEntities(entities.get(n));
       if (batch.getEntitiesCount() == 64 || n == chunks.size() - 1) {
         var r = client.withDeadline(stub).batchPutEntities(batch.build());
         if (!r.getSuccess()) {

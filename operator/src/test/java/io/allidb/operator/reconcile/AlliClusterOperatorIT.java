@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.allidb.operator.AlliClusters;
 import io.allidb.operator.AlliDbOperator;
+import io.allidb.operator.MockApi;
 import io.allidb.operator.OperatorConfig;
 import io.allidb.operator.TestingClock;
 import io.allidb.operator.api.AlliCluster;
@@ -19,12 +20,9 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.Operator;
@@ -279,31 +277,16 @@ class AlliClusterOperatorIT {
     return client.resource(cluster).create();
   }
 
-  /**
-   * Changes the spec as a user would with {@code kubectl edit}: a patch against the latest object,
-   * so a status write by the operator in between cannot make the edit fail with a conflict.
-   */
+  /** Changes the spec as a user would with {@code kubectl edit} ({@link MockApi#editCluster}). */
   private void editSpec(Consumer<AlliClusterSpec> change) {
-    // fabric8's edit() patches with the resourceVersion it read, so a status write by the operator
-    // in between still answers 409: re-read and re-apply, as kubectl edit asks its user to
-    for (int attempt = 1; ; attempt++) {
-      try {
-        client
-            .resources(AlliCluster.class)
-            .inNamespace(NS)
-            .withName("demo")
-            .edit(
-                c -> {
-                  change.accept(c.getSpec());
-                  return c;
-                });
-        return;
-      } catch (KubernetesClientException e) {
-        if (e.getCode() != 409 || attempt == 10) {
-          throw e;
-        }
-      }
-    }
+    MockApi.editCluster(
+        client,
+        NS,
+        "demo",
+        c -> {
+          change.accept(c.getSpec());
+          return c;
+        });
   }
 
   private AlliCluster fetch() {
@@ -329,27 +312,7 @@ class AlliClusterOperatorIT {
 
   /** What the StatefulSet controller and kubelet would do for pod {@code ordinal}. */
   private void readyPod(int ordinal) {
-    var template = statefulSet().getSpec().getTemplate();
-    Pod pod =
-        new PodBuilder()
-            .withNewMetadata()
-            .withName("demo-default-" + ordinal)
-            .withNamespace(NS)
-            .withLabels(template.getMetadata().getLabels())
-            .withAnnotations(template.getMetadata().getAnnotations())
-            .endMetadata()
-            .withSpec(template.getSpec())
-            .withNewStatus()
-            .addNewCondition()
-            .withType("Ready")
-            .withStatus("True")
-            .endCondition()
-            .endStatus()
-            .build();
-    var created = client.resource(pod).create();
-    // like a real API server, the mock ignores status on create: the kubelet's update sets it
-    created.setStatus(pod.getStatus());
-    client.resource(created).updateStatus();
+    MockApi.readyPod(client, NS, "demo-default", ordinal);
   }
 
   private static void assertOwned(HasMetadata object, String uid) {

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.allidb.operator.AlliClusters;
 import io.allidb.operator.AlliDbOperator;
+import io.allidb.operator.MockApi;
 import io.allidb.operator.OperatorConfig;
 import io.allidb.operator.TestingClock;
 import io.allidb.operator.api.AlliCluster;
@@ -23,7 +24,6 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.Operator;
@@ -337,29 +337,19 @@ class Day2OperatorIT {
               var version = fetch().getMetadata().getResourceVersion();
               return version.equals(last.getAndSet(version));
             });
-    for (int attempt = 1; ; attempt++) {
-      try {
-        client
-            .resources(AlliCluster.class)
-            .inNamespace(NS)
-            .withName("demo")
-            .edit(
-                c -> {
-                  var annotations = new java.util.HashMap<String, String>();
-                  if (c.getMetadata().getAnnotations() != null) {
-                    annotations.putAll(c.getMetadata().getAnnotations());
-                  }
-                  annotations.put(annotation, value);
-                  c.getMetadata().setAnnotations(annotations);
-                  return c;
-                });
-        return;
-      } catch (KubernetesClientException e) {
-        if (e.getCode() != 409 || attempt == 10) {
-          throw e;
-        }
-      }
-    }
+    MockApi.editCluster(
+        client,
+        NS,
+        "demo",
+        c -> {
+          var annotations = new java.util.HashMap<String, String>();
+          if (c.getMetadata().getAnnotations() != null) {
+            annotations.putAll(c.getMetadata().getAnnotations());
+          }
+          annotations.put(annotation, value);
+          c.getMetadata().setAnnotations(annotations);
+          return c;
+        });
   }
 
   /** A pod event, so the operator reconciles now (metadata-only edits of the cluster do not). */
@@ -378,34 +368,7 @@ class Day2OperatorIT {
   }
 
   private void readyPod() {
-    var template =
-        client
-            .apps()
-            .statefulSets()
-            .inNamespace(NS)
-            .withName("demo-default")
-            .get()
-            .getSpec()
-            .getTemplate();
-    var pod =
-        new PodBuilder()
-            .withNewMetadata()
-            .withName("demo-default-0")
-            .withNamespace(NS)
-            .withLabels(template.getMetadata().getLabels())
-            .withAnnotations(template.getMetadata().getAnnotations())
-            .endMetadata()
-            .withSpec(template.getSpec())
-            .withNewStatus()
-            .addNewCondition()
-            .withType("Ready")
-            .withStatus("True")
-            .endCondition()
-            .endStatus()
-            .build();
-    var created = client.resource(pod).create();
-    created.setStatus(pod.getStatus());
-    client.resource(created).updateStatus();
+    MockApi.readyPod(client, NS, "demo-default", 0);
   }
 
   private AlliCluster fetch() {

@@ -10,6 +10,7 @@ import io.allidb.api.proto.GetEntityRequest;
 import io.allidb.api.proto.PutEntityRequest;
 import io.allidb.api.proto.TextChunk;
 import io.allidb.operator.AlliClusters;
+import io.allidb.operator.MockApi;
 import io.allidb.operator.api.AlliCluster;
 import io.allidb.operator.api.AlliClusterConditions;
 import io.allidb.operator.api.RingMember;
@@ -17,7 +18,6 @@ import io.allidb.operator.api.RingMemberState;
 import io.allidb.operator.api.RingOperationType;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.grpc.ManagedChannel;
@@ -249,18 +249,14 @@ class SimulatedClusterIT {
 
   /** A spec edit, retried when it races the operator's status write (409). */
   void edit(Consumer<AlliCluster> change) {
-    for (int attempt = 1; ; attempt++) {
-      try {
-        var current = fetch();
-        change.accept(current);
-        client.resource(current).update();
-        return;
-      } catch (KubernetesClientException e) {
-        if (e.getCode() != 409 || attempt == 10) {
-          throw e;
-        }
-      }
-    }
+    MockApi.editCluster(
+        client,
+        NS,
+        "demo",
+        c -> {
+          change.accept(c);
+          return c;
+        });
   }
 
   Condition condition(String type) {
