@@ -1,10 +1,5 @@
 package io.allidb.operator.day2;
 
-import io.allidb.operator.api.AlliCluster;
-import io.allidb.operator.model.Names;
-import io.allidb.operator.model.Ports;
-import io.allidb.operator.ring.NodeAddress;
-import io.allidb.operator.ring.NodeAdmin;
 import io.allidb.operator.ring.NodeAdminException;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -20,16 +15,10 @@ import org.slf4j.LoggerFactory;
 public final class NodeSecrets {
   private static final Logger logger = LoggerFactory.getLogger(NodeSecrets.class);
 
-  private final NodeAdmin admin;
-  private final AlliCluster cluster;
+  private final Day2Context ctx;
 
-  public NodeSecrets(NodeAdmin admin, AlliCluster cluster) {
-    this.admin = admin;
-    this.cluster = cluster;
-  }
-
-  public static NodeAddress address(AlliCluster cluster, String pod) {
-    return new NodeAddress(pod, pod + "." + Names.seeds(cluster), Ports.GRPC);
+  public NodeSecrets(Day2Context ctx) {
+    this.ctx = ctx;
   }
 
   /** Generation per pod as reported; -1 for a pod that did not answer. */
@@ -38,7 +27,7 @@ public final class NodeSecrets {
     var out = new LinkedHashMap<String, Long>();
     for (var pod : pods) {
       try {
-        out.put(pod, which.applyAsLong(admin.nodeInfo(address(cluster, pod))));
+        out.put(pod, which.applyAsLong(ctx.admin().nodeInfo(ctx.address(pod))));
       } catch (NodeAdminException e) {
         out.put(pod, -1L);
       }
@@ -50,13 +39,10 @@ public final class NodeSecrets {
   public void reload(Collection<String> pods) {
     for (var pod : pods) {
       try {
-        admin.reloadSecrets(address(cluster, pod));
+        ctx.admin().reloadSecrets(ctx.address(pod));
       } catch (NodeAdminException e) {
         logger.info(
-            "{}: reload secrets on {} not possible now: {}",
-            cluster.getMetadata().getName(),
-            pod,
-            e.getMessage());
+            "{}: reload secrets on {} not possible now: {}", ctx.name(), pod, e.getMessage());
       }
     }
   }

@@ -89,7 +89,7 @@ public final class ApiKeyStep {
     } catch (IllegalArgumentException e) {
       return new Outcome(null, false, "Invalid", e.getMessage());
     }
-    var nodes = new NodeSecrets(ctx.admin(), cluster);
+    var nodes = new NodeSecrets(ctx);
     var reported = nodes.generations(ctx.runningPods(), NodeInfo::keySetGeneration);
     var acked = NodeSecrets.allAt(reported, stored.generation());
     // the operator's own admin line is not a tenant's: plan it apart, then merge

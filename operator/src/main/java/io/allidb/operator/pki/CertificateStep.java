@@ -63,7 +63,7 @@ public final class CertificateStep {
           null, CertificateExpiry.report(List.of(), List.of(e.getMessage()), ctx.now()), List.of());
     }
     var store = new SecretStore(ctx.client(), cluster);
-    var nodes = new NodeSecrets(ctx.admin(), cluster);
+    var nodes = new NodeSecrets(ctx);
     var reported = nodes.generations(ctx.runningPods(), NodeInfo::certificateGeneration);
     var podNames = new LinkedHashMap<String, List<String>>();
     ctx.desiredPods().forEach(p -> podNames.put(p, PodNames.of(cluster, p)));

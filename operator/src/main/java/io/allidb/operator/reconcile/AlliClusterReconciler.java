@@ -76,7 +76,7 @@ public class AlliClusterReconciler implements Reconciler<AlliCluster>, Cleaner<A
     this.applier = applier;
     this.metrics = metrics;
     this.clock = clock;
-    this.day2 = new Day2Steps(admin, metrics);
+    this.day2 = new Day2Steps(admin, addresses, metrics);
   }
 
   @Override

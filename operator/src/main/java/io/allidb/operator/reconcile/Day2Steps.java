@@ -12,6 +12,7 @@ import io.allidb.operator.metrics.OperatorMetrics;
 import io.allidb.operator.model.Names;
 import io.allidb.operator.pki.CertificateStep;
 import io.allidb.operator.repair.RepairStep;
+import io.allidb.operator.ring.NodeAddressResolver;
 import io.allidb.operator.ring.NodeAdmin;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Instant;
@@ -32,10 +33,12 @@ final class Day2Steps {
   private static final Logger logger = LoggerFactory.getLogger(Day2Steps.class);
 
   private final NodeAdmin admin;
+  private final NodeAddressResolver addresses;
   private final OperatorMetrics metrics;
 
-  Day2Steps(NodeAdmin admin, OperatorMetrics metrics) {
+  Day2Steps(NodeAdmin admin, NodeAddressResolver addresses, OperatorMetrics metrics) {
     this.admin = admin;
+    this.addresses = addresses;
     this.metrics = metrics;
   }
 
@@ -58,6 +61,7 @@ final class Day2Steps {
             client,
             cluster,
             admin,
+            addresses,
             runningPods(seen),
             desiredPods(cluster, seen, plan),
             now,

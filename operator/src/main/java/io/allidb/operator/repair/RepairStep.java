@@ -4,7 +4,6 @@ import io.allidb.operator.api.Day2Annotations;
 import io.allidb.operator.api.RepairStatus;
 import io.allidb.operator.day2.ClusterEvents;
 import io.allidb.operator.day2.Day2Context;
-import io.allidb.operator.day2.NodeSecrets;
 import io.allidb.operator.model.GoDuration;
 import io.allidb.operator.ring.NodeAdminException;
 import io.allidb.operator.ring.RepairProgress;
@@ -50,9 +49,7 @@ public final class RepairStep {
     var reports = new HashMap<String, RepairProgress>();
     for (var r : state.running()) {
       try {
-        reports.put(
-            r.repairId(),
-            ctx.admin().repairStatus(NodeSecrets.address(ctx.cluster(), r.pod()), r.repairId()));
+        reports.put(r.repairId(), ctx.admin().repairStatus(ctx.address(r.pod()), r.repairId()));
       } catch (NodeAdminException e) {
         logger.debug("repair {} on {}: no status now: {}", r.repairId(), r.pod(), e.getMessage());
       }
@@ -77,10 +74,7 @@ public final class RepairStep {
         try {
           var started =
               ctx.admin()
-                  .startRepair(
-                      NodeSecrets.address(ctx.cluster(), start.pod()),
-                      start.ranges(),
-                      spec.getIntensity());
+                  .startRepair(ctx.address(start.pod()), start.ranges(), spec.getIntensity());
           running.add(
               new RepairState.Running(start.pod(), started.repairId(), start.ranges(), ctx.now()));
           logger.info(
@@ -133,7 +127,7 @@ public final class RepairStep {
   private static TokenMap tokenMap(Day2Context ctx) {
     for (var pod : ctx.runningPods()) {
       try {
-        return ctx.admin().tokenMap(NodeSecrets.address(ctx.cluster(), pod));
+        return ctx.admin().tokenMap(ctx.address(pod));
       } catch (NodeAdminException e) {
         logger.debug("token map from {}: {}", pod, e.getMessage());
       }
