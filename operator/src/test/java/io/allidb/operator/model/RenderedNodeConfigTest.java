@@ -40,7 +40,14 @@ class RenderedNodeConfigTest {
             });
     var rack = pod.substring("demo-".length(), pod.lastIndexOf('-'));
     var sts = desired.statefulSets().get(rack);
-    var pl = PodLaunch.of(sts, pod, "db", "10.0.0.7", configDir);
+    // only the ConfigMap is mounted here: the asserts below compare the other paths as rendered
+    var pl =
+        PodLaunch.of(
+            sts,
+            pod,
+            "db",
+            "10.0.0.7",
+            v -> v.replace(NodeStatefulSet.CONFIG_PATH, configDir.toString()));
     assertThat(pl.args().get(0)).isEqualTo("server");
     return ServerLaunch.prepare(
         pl.args().subList(1, pl.args().size()), pl.env(), new PrometheusRegistry());

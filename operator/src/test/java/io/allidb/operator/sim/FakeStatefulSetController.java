@@ -1,6 +1,5 @@
 package io.allidb.operator.sim;
 
-import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
@@ -38,11 +37,11 @@ import java.util.stream.Stream;
  *       StatefulSet) and a data claim {@code data-<pod>} if missing; ordinals at or above it lose
  *       their Pod (claims are retained, as {@code whenScaled: Retain} says);
  *   <li>each Pod gets a real data-plane node in this JVM, started from the container args and env
- *       the operator rendered and the ConfigMap written where the volume would be mounted ({@link
- *       PodLaunch}). The simulation replaces only what one host cannot share: loopback ports, the
- *       data directory (one per claim, so a restarted pod keeps its data and a deleted claim loses
- *       it), seeds as loopback addresses instead of the headless Service's DNS name, and the
- *       key-set path;
+ *       the operator rendered ({@link PodLaunch}), with its ConfigMap and Secret volumes projected
+ *       and kept in sync as the kubelet does ({@link PodVolumes}). The simulation replaces only
+ *       what one host cannot share: loopback ports, mount paths (one data directory per claim, so a
+ *       restarted pod keeps its data and a deleted claim loses it) and seeds as loopback addresses
+ *       instead of the headless Service's DNS name;
  *   <li>a Pod is marked Ready while its node's gRPC health check says SERVING; a deleted Pod's node
  *       is stopped.
  * </ul>
@@ -51,18 +50,16 @@ public final class FakeStatefulSetController implements AutoCloseable {
   private final KubernetesClient client;
   private final String namespace;
   private final Path root;
-  private final Path keySetFile;
   private final Map<String, int[]> ports = new ConcurrentHashMap<>();
   private final Map<String, Future<InJvmNode>> nodes = new ConcurrentHashMap<>();
+  private final Map<String, PodVolumes> mounted = new ConcurrentHashMap<>();
   private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor();
   private final ExecutorService starts = Executors.newCachedThreadPool();
 
-  public FakeStatefulSetController(
-      KubernetesClient client, String namespace, Path root, Path keySetFile) {
+  public FakeStatefulSetController(KubernetesClient client, String namespace, Path root) {
     this.client = client;
     this.namespace = namespace;
     this.root = root;
-    this.keySetFile = keySetFile;
   }
 
   public FakeStatefulSetController start() {
@@ -142,6 +139,10 @@ public final class FakeStatefulSetController implements AutoCloseable {
         continue;
       }
       present.add(name);
+      var volumes = mounted.get(name);
+      if (volumes != null) {
+        volumes.project(); // the kubelet's sync: changed Secrets and ConfigMaps reach the pod
+      }
       updateReadiness(pod);
     }
     // a pod object gone (deleted by the operator or a test) takes its container with it
@@ -200,33 +201,22 @@ public final class FakeStatefulSetController implements AutoCloseable {
   }
 
   private void startNode(StatefulSet sts, String pod) {
-    var configMap = configMap(sts);
-    if (configMap == null) {
-      return; // the kubelet waits for the mounted ConfigMap too
-    }
     var claim =
         client.persistentVolumeClaims().inNamespace(namespace).withName("data-" + pod).get();
-    var dataDir = volume(claim);
-    var configDir = root.resolve("mounts").resolve(pod);
-    try {
-      Files.createDirectories(configDir);
-      for (var e : configMap.getData().entrySet()) {
-        Files.writeString(configDir.resolve(e.getKey()), e.getValue());
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    var volumes =
+        new PodVolumes(client, namespace, sts, root.resolve("mounts").resolve(pod), volume(claim));
+    if (!volumes.project()) {
+      return; // the kubelet waits for every volume that is not optional
     }
-    var launch = PodLaunch.of(sts, pod, namespace, "127.0.0.1", configDir);
+    var launch = PodLaunch.of(sts, pod, namespace, "127.0.0.1", volumes::relocate);
     int[] p = ports(pod);
     var overrides = new java.util.LinkedHashMap<String, String>();
-    overrides.put("--data-dir", dataDir.toString());
     overrides.put("--bind", "127.0.0.1");
     overrides.put("--grpc-port", String.valueOf(p[0]));
     overrides.put("--http-port", "-1");
     overrides.put("--internode-port", String.valueOf(p[1]));
     overrides.put("--published-address", "127.0.0.1:" + p[1]);
     overrides.put("--seeds", String.join(",", seeds(sts, pod)));
-    overrides.put("--api-key-file", keySetFile.toString());
     overrides.put("--embedding-provider", "none");
     overrides.put("--hint-replay-interval", "500ms");
     var args = new ArrayList<String>();
@@ -238,6 +228,7 @@ public final class FakeStatefulSetController implements AutoCloseable {
     }
     overrides.forEach((k, v) -> args.add(k + "=" + v));
     System.out.println("[sim] starting " + pod + " on gRPC " + p[0] + ", internode " + p[1]);
+    mounted.put(pod, volumes);
     nodes.put(pod, starts.submit(() -> InJvmNode.start(pod, args, launch.env())));
   }
 
@@ -257,17 +248,6 @@ public final class FakeStatefulSetController implements AutoCloseable {
       }
     }
     return out;
-  }
-
-  private ConfigMap configMap(StatefulSet sts) {
-    var volumes = sts.getSpec().getTemplate().getSpec().getVolumes();
-    var name =
-        volumes.stream()
-            .filter(v -> v.getConfigMap() != null)
-            .map(v -> v.getConfigMap().getName())
-            .findFirst()
-            .orElseThrow();
-    return client.configMaps().inNamespace(namespace).withName(name).get();
   }
 
   private Path volume(PersistentVolumeClaim claim) {
@@ -332,6 +312,7 @@ public final class FakeStatefulSetController implements AutoCloseable {
 
   private void stopNode(String pod) {
     var f = nodes.remove(pod);
+    mounted.remove(pod);
     if (f == null) {
       return;
     }

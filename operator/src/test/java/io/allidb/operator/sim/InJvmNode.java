@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  * in environment ENV ({@link ServerLaunch}), on the production gossip runtime with a short gossip
  * interval so scenarios take seconds. Thread-safe.
  */
-final class InJvmNode implements AutoCloseable {
+public final class InJvmNode implements AutoCloseable {
   static final Duration GOSSIP_INTERVAL = Duration.ofMillis(200);
 
   private final String pod;
@@ -82,11 +82,11 @@ final class InJvmNode implements AutoCloseable {
     }
   }
 
-  String pod() {
+  public String pod() {
     return pod;
   }
 
-  DataplaneServer server() {
+  public DataplaneServer server() {
     return server;
   }
 

@@ -2,28 +2,28 @@ package io.allidb.operator.sim;
 
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * What the kubelet would hand the node container of one StatefulSet pod: the container's args and
  * environment as the operator rendered them, with field references ({@code metadata.name}, ...) and
- * {@code $(VAR)} references resolved as Kubernetes resolves them. The config file path is moved to
- * where the simulated volume mount put the ConfigMap.
+ * {@code $(VAR)} references resolved as Kubernetes resolves them, and paths under a volume mount
+ * moved to where the simulation mounted it ({@link PodVolumes#relocate}).
  */
 public record PodLaunch(List<String> args, Map<String, String> env) {
   private static final Pattern REFERENCE = Pattern.compile("\\$\\(([A-Za-z_][A-Za-z0-9_]*)\\)");
 
   /**
-   * @param configDir the directory holding the ConfigMap's files (the simulated mount)
+   * @param relocate rewrites container paths to the simulated mounts
    */
   public static PodLaunch of(
-      StatefulSet sts, String pod, String namespace, String podIp, Path configDir) {
+      StatefulSet sts, String pod, String namespace, String podIp, UnaryOperator<String> relocate) {
     var container = sts.getSpec().getTemplate().getSpec().getContainers().get(0);
     var env = new LinkedHashMap<String, String>();
     for (EnvVar var : container.getEnv()) {
@@ -43,14 +43,10 @@ public record PodLaunch(List<String> args, Map<String, String> env) {
       }
       env.put(var.getName(), value);
     }
-    var configFile = env.get("ALLIDB_CONFIG_FILE");
-    if (configFile != null) {
-      env.put(
-          "ALLIDB_CONFIG_FILE", configDir.resolve(Path.of(configFile).getFileName()).toString());
-    }
+    env.replaceAll((name, value) -> relocate.apply(value));
     var args = new ArrayList<String>();
     for (String arg : container.getArgs()) {
-      args.add(expand(arg, env));
+      args.add(relocate.apply(expand(arg, env)));
     }
     return new PodLaunch(List.copyOf(args), Map.copyOf(env));
   }

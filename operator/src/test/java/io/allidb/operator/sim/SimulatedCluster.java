@@ -1,18 +1,18 @@
 package io.allidb.operator.sim;
 
-import io.allidb.dataplane.security.ApiKeyGenerator;
-import io.allidb.dataplane.security.KeySetFormat;
-import io.allidb.dataplane.security.Scope;
+import io.allidb.operator.AlliClusters;
 import io.allidb.operator.AlliDbOperator;
 import io.allidb.operator.OperatorConfig;
-import io.allidb.operator.model.Names;
+import io.allidb.operator.api.AlliCluster;
+import io.allidb.operator.api.TenantSpec;
+import io.allidb.operator.keys.ApiKeyStep;
+import io.allidb.operator.keys.TenantKeys;
 import io.allidb.operator.ring.GrpcNodeAdmin;
 import io.allidb.operator.ring.NodeAddress;
 import io.allidb.operator.ring.NodeAddressResolver;
 import io.allidb.operator.ring.SecretAdminCredentials;
 import io.allidb.operator.ring.ServiceDnsAddresses;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -25,42 +25,48 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.EnumSet;
-import java.util.Map;
+import java.util.List;
 import java.util.Set;
 
 /**
  * A simulated Kubernetes cluster for operator scenarios: fabric8's mock API server (CRUD mode,
  * server-side apply off) with the generated CRD, a {@link FakeStatefulSetController} that runs a
  * real data-plane node per pod, and the real operator talking to those nodes through {@link
- * GrpcNodeAdmin} with the admin key it reads from the cluster's admin Secret. The node key set
- * (what the key-set Secret would mount) holds that admin key and a data key for tenant {@link
- * #TENANT}. Reusable by later issues and e2e.
+ * GrpcNodeAdmin}. Nothing is pre-made: the operator mints the key set, its own admin key and the
+ * tenants' keys (and, with TLS, the CAs and certificates) into Secrets, and the simulated kubelet
+ * mounts them into the nodes. Reusable by later issues and by e2e (the operator's test jar).
  */
 public final class SimulatedCluster implements AutoCloseable {
+  /** The tenant {@link #cluster} declares; {@link #dataKey} reads its key. */
   public static final String TENANT = "acme";
 
   private final KubernetesClient client;
   private final String namespace;
   private final FakeStatefulSetController pods;
-  private final String dataKey;
+  private final Clock clock;
   private Operator operator;
   private GrpcNodeAdmin admin;
 
   private SimulatedCluster(
-      KubernetesClient client, String namespace, FakeStatefulSetController pods, String dataKey) {
+      KubernetesClient client, String namespace, FakeStatefulSetController pods, Clock clock) {
     this.client = client;
     this.namespace = namespace;
     this.pods = pods;
-    this.dataKey = dataKey;
+    this.clock = clock;
+  }
+
+  /** Loads the CRD, creates {@code namespace}, starts the pod controller and the operator. */
+  public static SimulatedCluster start(KubernetesClient client, Path root, String namespace)
+      throws IOException {
+    return start(client, root, namespace, Clock.systemUTC());
   }
 
   /**
-   * Loads the CRD, creates {@code namespace}, the key set and the admin Secret of cluster {@code
-   * clusterName}, starts the pod controller and the operator.
+   * As {@link #start(KubernetesClient, Path, String)}, the operator reading time from {@code clock}
+   * (certificate lifetimes, key rotation, repair schedules).
    */
   public static SimulatedCluster start(
-      KubernetesClient client, Path root, String namespace, String clusterName) throws IOException {
+      KubernetesClient client, Path root, String namespace, Clock clock) throws IOException {
     var crd =
         Serialization.unmarshal(
             Files.readString(Path.of("..", "crds", "alliclusters.allidb.io-v1.yml")),
@@ -70,39 +76,20 @@ public final class SimulatedCluster implements AutoCloseable {
         .resource(
             new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build())
         .create();
-    var adminKey = ApiKeyGenerator.mint("operator", "ops", EnumSet.of(Scope.ADMIN), null, null);
-    var dataKey =
-        ApiKeyGenerator.mint("app", TENANT, EnumSet.of(Scope.READ, Scope.WRITE), null, null);
     Files.createDirectories(root);
-    var keySet = root.resolve("node-keys");
-    Files.writeString(
-        keySet,
-        KeySetFormat.format(adminKey.entry()) + "\n" + KeySetFormat.format(dataKey.entry()) + "\n");
-    var probe = new io.allidb.operator.api.AlliCluster();
-    probe.setMetadata(
-        new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
-            .withName(clusterName)
-            .withNamespace(namespace)
-            .build());
-    client
-        .resource(
-            new SecretBuilder()
-                .withNewMetadata()
-                .withName(Names.operatorAdminSecret(probe))
-                .withNamespace(namespace)
-                .endMetadata()
-                .withData(
-                    Map.of(
-                        SecretAdminCredentials.API_KEY,
-                        Base64.getEncoder()
-                            .encodeToString(
-                                adminKey.presented().getBytes(StandardCharsets.US_ASCII))))
-                .build())
-        .create();
-    var pods = new FakeStatefulSetController(client, namespace, root, keySet).start();
-    var sim = new SimulatedCluster(client, namespace, pods, dataKey.presented());
+    var pods = new FakeStatefulSetController(client, namespace, root).start();
+    var sim = new SimulatedCluster(client, namespace, pods, clock);
     sim.startOperator();
     return sim;
+  }
+
+  /** A flat cluster "demo" of {@code replicas} nodes, RF 3, auth on with tenant {@link #TENANT}. */
+  public static AlliCluster cluster(int replicas) {
+    var cluster = AlliClusters.withReplicas(replicas);
+    var tenant = new TenantSpec();
+    tenant.setName(TENANT);
+    cluster.getSpec().getAuth().setTenants(List.of(tenant));
+    return cluster;
   }
 
   /** Pods reached on their loopback gRPC ports, with the cluster's real TLS/auth settings. */
@@ -122,7 +109,7 @@ public final class SimulatedCluster implements AutoCloseable {
             admin,
             addresses(),
             new PrometheusRegistry(),
-            Clock.systemUTC(),
+            clock,
             false);
     operator.start();
   }
@@ -140,9 +127,34 @@ public final class SimulatedCluster implements AutoCloseable {
     return pods;
   }
 
-  /** A data-plane API key of tenant {@link #TENANT} (read and write). */
-  public String dataKey() {
-    return dataKey;
+  /**
+   * The current API key of {@code tenant} of {@code cluster}, as an application reads it from the
+   * tenant Secret the operator writes; null while the operator has not written it.
+   */
+  public String tenantKey(AlliCluster cluster, String tenant) {
+    var spec =
+        cluster.getSpec().getAuth().getTenants().stream()
+            .filter(t -> t.getName().equals(tenant))
+            .findFirst()
+            .orElseThrow(() -> new IllegalArgumentException("no tenant " + tenant));
+    var secret =
+        client
+            .secrets()
+            .inNamespace(namespace)
+            .withName(ApiKeyStep.tenantSecret(cluster, spec))
+            .get();
+    if (secret == null
+        || secret.getData() == null
+        || !secret.getData().containsKey(TenantKeys.KEY)) {
+      return null;
+    }
+    return new String(
+        Base64.getDecoder().decode(secret.getData().get(TenantKeys.KEY)),
+        StandardCharsets.US_ASCII);
+  }
+
+  public KubernetesClient client() {
+    return client;
   }
 
   public String namespace() {

@@ -3,39 +3,18 @@ package io.allidb.operator.sim;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.allidb.api.proto.AlliDBGrpc;
-import io.allidb.api.proto.ConsistencyLevel;
-import io.allidb.api.proto.Entity;
-import io.allidb.api.proto.GetEntityRequest;
-import io.allidb.api.proto.PutEntityRequest;
-import io.allidb.api.proto.TextChunk;
 import io.allidb.operator.AlliClusters;
-import io.allidb.operator.MockApi;
 import io.allidb.operator.api.AlliCluster;
 import io.allidb.operator.api.AlliClusterConditions;
-import io.allidb.operator.api.RingMember;
-import io.allidb.operator.api.RingMemberState;
 import io.allidb.operator.api.RingOperationType;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
-import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.stub.MetadataUtils;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Queue;
-import java.util.Random;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -52,23 +31,24 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(240)
 class SimulatedClusterIT {
   static final String NS = AlliClusters.NAMESPACE;
-  // a bound against hangs, not a timing check: two decommissions plus an operator restart took
-  // over 90 s on a loaded 2-core machine
-  static final Duration WAIT = Duration.ofMinutes(4);
+  static final Duration WAIT = ClusterDriver.WAIT;
 
   KubernetesClient client;
   @TempDir Path root;
   SimulatedCluster sim;
-  final Map<Integer, ManagedChannel> channels = new ConcurrentHashMap<>();
+  ClusterDriver demo;
 
   @BeforeEach
   void start() throws Exception {
-    sim = SimulatedCluster.start(client, root, NS, "demo");
+    sim = SimulatedCluster.start(client, root, NS);
+    demo = new ClusterDriver(sim, "demo");
   }
 
   @AfterEach
   void stop() {
-    channels.values().forEach(ManagedChannel::shutdownNow);
+    if (demo != null) {
+      demo.close();
+    }
     if (sim != null) {
       sim.close();
     }
@@ -76,7 +56,7 @@ class SimulatedClusterIT {
 
   @Test
   void threeNodesBecomeReadyServeDataAndADeletedPodComesBackWithItsData() throws Exception {
-    create(AlliClusters.withReplicas(3));
+    create(SimulatedCluster.cluster(3));
     awaitReady(3);
     var running = sim.pods().runningPods();
     assertThat(running).containsExactly("demo-default-0", "demo-default-1", "demo-default-2");
@@ -122,7 +102,7 @@ class SimulatedClusterIT {
    */
   @Test
   void scaleThreeToFiveToThreeKeepsEveryAcknowledgedWriteAndSurvivesAnOperatorRestart() {
-    create(AlliClusters.withReplicas(3));
+    create(SimulatedCluster.cluster(3));
     awaitReady(3);
     var acked = new ArrayList<String>();
     writeBatch("before", acked);
@@ -139,7 +119,7 @@ class SimulatedClusterIT {
             () -> {
               var status = fetch().getStatus();
               assertThat(status.getRingOperation())
-                  .as("status %s; hints %s", Serialization.asJson(status), hints())
+                  .as("status %s; hints %s", Serialization.asJson(status), demo.hints())
                   .isNotNull()
                   .extracting(op -> op.getType())
                   .isEqualTo(RingOperationType.Decommission);
@@ -171,7 +151,7 @@ class SimulatedClusterIT {
 
   @Test
   void anInvalidSpecIsAConditionAndPauseStopsChanges() {
-    var one = AlliClusters.withReplicas(1);
+    var one = SimulatedCluster.cluster(1);
     one.getSpec().setReplicationFactor(1);
     create(one);
     awaitReady(1);
@@ -220,115 +200,43 @@ class SimulatedClusterIT {
   // ---------------------------------------------------------------------------------------------
 
   void awaitReady(int nodes) {
-    await("cluster Ready with " + nodes + " NORMAL members")
-        .atMost(WAIT)
-        .pollInterval(Duration.ofMillis(500))
-        .untilAsserted(
-            () -> {
-              var status = fetch().getStatus();
-              assertThat(status).as("status").isNotNull();
-              assertThat(condition(AlliClusterConditions.READY).getStatus())
-                  .as("Ready; status %s", Serialization.asJson(status))
-                  .isEqualTo("True");
-              assertThat(status.getRingMembers())
-                  .hasSize(nodes)
-                  .allSatisfy(m -> assertThat(m.getState()).isEqualTo(RingMemberState.NORMAL));
-              assertThat(status.getRingOperation()).isNull();
-            });
+    demo.awaitReady(nodes);
   }
 
-  AlliCluster create(AlliCluster cluster) {
-    cluster.getMetadata().setUid(null);
-    cluster.getMetadata().setGeneration(null);
-    return client.resource(cluster).create();
+  void create(AlliCluster cluster) {
+    demo.create(cluster);
   }
 
   AlliCluster fetch() {
-    return client.resources(AlliCluster.class).inNamespace(NS).withName("demo").get();
+    return demo.fetch();
   }
 
-  /** A spec edit, retried when it races the operator's status write (409). */
   void edit(Consumer<AlliCluster> change) {
-    MockApi.editCluster(
-        client,
-        NS,
-        "demo",
-        c -> {
-          change.accept(c);
-          return c;
-        });
+    demo.edit(change);
   }
 
   Condition condition(String type) {
-    return fetch().getStatus().getConditions().stream()
-        .filter(c -> c.getType().equals(type))
-        .findFirst()
-        .orElseThrow(() -> new AssertionError("no condition " + type));
+    return demo.condition(type);
   }
 
   List<String> members() {
-    return fetch().getStatus().getRingMembers().stream().map(RingMember::getPod).toList();
-  }
-
-  AlliDBGrpc.AlliDBBlockingStub stub(String pod) {
-    int port = sim.pods().grpcPort(pod);
-    var channel =
-        channels.computeIfAbsent(
-            port, p -> NettyChannelBuilder.forAddress("127.0.0.1", p).usePlaintext().build());
-    var md = new Metadata();
-    md.put(Metadata.Key.of("x-allidb-api-key", Metadata.ASCII_STRING_MARSHALLER), sim.dataKey());
-    return AlliDBGrpc.newBlockingStub(channel)
-        .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(md))
-        .withDeadlineAfter(5, TimeUnit.SECONDS);
+    return demo.members();
   }
 
   void put(String pod, String id, long version) {
-    stub(pod)
-        .putEntity(
-            PutEntityRequest.newBuilder()
-                .setConsistencyLevel(ConsistencyLevel.CONSISTENCY_QUORUM)
-                .setEntity(
-                    Entity.newBuilder()
-                        .setEntityId(id)
-                        .addChunks(
-                            TextChunk.newBuilder()
-                                .setChunkId(id + "#0")
-                                .setText("v")
-                                .putMetadata("v", Long.toString(version))))
-                .build());
+    demo.put(pod, demo.tenantKey(), id, version);
   }
 
   long version(String pod, String id) {
-    var e =
-        stub(pod)
-            .getEntity(
-                GetEntityRequest.newBuilder()
-                    .setEntityId(id)
-                    .setConsistencyLevel(ConsistencyLevel.CONSISTENCY_QUORUM)
-                    .build())
-            .getEntity();
-    return Long.parseLong(e.getChunks(0).getMetadataOrThrow("v"));
-  }
-
-  /** Hints pending per node and target, for failure messages. */
-  String hints() {
-    var out = new StringBuilder();
-    for (var pod : sim.pods().runningPods()) {
-      var store = sim.pods().node(pod).server().hintStore();
-      for (var target : store.targets()) {
-        out.append(pod).append("->").append(target).append('=').append(store.pending(target));
-        out.append(' ');
-      }
-    }
-    return out.toString();
+    return demo.version(pod, demo.tenantKey(), id);
   }
 
   io.fabric8.kubernetes.api.model.Pod pod(String name) {
-    return client.pods().inNamespace(NS).withName(name).get();
+    return demo.pod(name);
   }
 
   io.fabric8.kubernetes.api.model.apps.StatefulSet statefulSet() {
-    return client.apps().statefulSets().inNamespace(NS).withName("demo-default").get();
+    return demo.statefulSet("default");
   }
 
   /** 30 writes at QUORUM through the pods that stay; each acknowledged one is recorded. */
@@ -338,32 +246,5 @@ class SimulatedClusterIT {
       put("demo-default-" + (k % 3), id, 1);
       acked.add(id);
     }
-  }
-
-  /**
-   * Writes at QUORUM through the three pods that stay, about 20 a second; a write counts once
-   * acknowledged.
-   */
-  Thread writer(long seed, Queue<String> acked, AtomicInteger failures, AtomicBoolean stop) {
-    var random = new Random(seed);
-    return new Thread(
-        () -> {
-          for (int i = 0; !stop.get(); i++) {
-            String id = "w" + i;
-            try {
-              put("demo-default-" + random.nextInt(3), id, 1);
-              acked.add(id);
-            } catch (StatusRuntimeException e) {
-              failures.incrementAndGet(); // not acknowledged: nothing is promised
-            }
-            try {
-              // an application's steady trickle, not a stress test: five nodes share this JVM
-              Thread.sleep(50);
-            } catch (InterruptedException e) {
-              return;
-            }
-          }
-        },
-        "sim-writer");
   }
 }

@@ -1,0 +1,214 @@
+package io.allidb.operator.sim;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.allidb.api.proto.AlliDBGrpc;
+import io.allidb.api.proto.ConsistencyLevel;
+import io.allidb.api.proto.Entity;
+import io.allidb.api.proto.GetEntityRequest;
+import io.allidb.api.proto.PutEntityRequest;
+import io.allidb.api.proto.TextChunk;
+import io.allidb.operator.MockApi;
+import io.allidb.operator.api.AlliCluster;
+import io.allidb.operator.api.AlliClusterConditions;
+import io.allidb.operator.api.RingMember;
+import io.allidb.operator.api.RingMemberState;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.MetadataUtils;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * What a person on call does to and sees of one AlliCluster in a {@link SimulatedCluster}: {@code
+ * kubectl} (create, edit the spec, read status, conditions, pods, claims) and a gRPC client per pod
+ * writing and reading at QUORUM with the tenant key from the tenant Secret. Every wait is bounded
+ * by {@link #WAIT} (a bound against hangs, not a timing check). Closing it closes its channels.
+ */
+public final class ClusterDriver implements AutoCloseable {
+  /**
+   * A bound against hangs, not a timing check: two decommissions plus an operator restart took over
+   * 90 s on a loaded 2-core machine.
+   */
+  public static final Duration WAIT = Duration.ofMinutes(4);
+
+  private static final Metadata.Key<String> API_KEY =
+      Metadata.Key.of("x-allidb-api-key", Metadata.ASCII_STRING_MARSHALLER);
+
+  private final SimulatedCluster sim;
+  private final KubernetesClient client;
+  private final String name;
+  private final Map<Integer, ManagedChannel> channels = new ConcurrentHashMap<>();
+
+  public ClusterDriver(SimulatedCluster sim, String name) {
+    this.sim = sim;
+    this.client = sim.client();
+    this.name = name;
+  }
+
+  public AlliCluster create(AlliCluster cluster) {
+    cluster.getMetadata().setUid(null);
+    cluster.getMetadata().setGeneration(null);
+    cluster.getMetadata().setNamespace(sim.namespace());
+    return client.resource(cluster).create();
+  }
+
+  public AlliCluster fetch() {
+    return client.resources(AlliCluster.class).inNamespace(sim.namespace()).withName(name).get();
+  }
+
+  /** A spec edit, retried when it races the operator's status write (409). */
+  public void edit(Consumer<AlliCluster> change) {
+    MockApi.editCluster(
+        client,
+        sim.namespace(),
+        name,
+        c -> {
+          change.accept(c);
+          return c;
+        });
+  }
+
+  /** Waits until Ready is True with {@code nodes} NORMAL members and no ring operation. */
+  public void awaitReady(int nodes) {
+    await("cluster Ready with " + nodes + " NORMAL members")
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(500))
+        .untilAsserted(
+            () -> {
+              var status = fetch().getStatus();
+              assertThat(status).as("status").isNotNull();
+              assertThat(condition(AlliClusterConditions.READY).getStatus())
+                  .as("Ready; status %s", Serialization.asJson(status))
+                  .isEqualTo("True");
+              assertThat(status.getRingMembers())
+                  .hasSize(nodes)
+                  .allSatisfy(m -> assertThat(m.getState()).isEqualTo(RingMemberState.NORMAL));
+              assertThat(status.getRingOperation()).isNull();
+            });
+  }
+
+  public Condition condition(String type) {
+    return fetch().getStatus().getConditions().stream()
+        .filter(c -> c.getType().equals(type))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no condition " + type));
+  }
+
+  public List<String> members() {
+    return fetch().getStatus().getRingMembers().stream().map(RingMember::getPod).toList();
+  }
+
+  public Pod pod(String pod) {
+    return client.pods().inNamespace(sim.namespace()).withName(pod).get();
+  }
+
+  public StatefulSet statefulSet(String rack) {
+    return client
+        .apps()
+        .statefulSets()
+        .inNamespace(sim.namespace())
+        .withName(name + "-" + rack)
+        .get();
+  }
+
+  public PersistentVolumeClaim claim(String pod) {
+    return client
+        .persistentVolumeClaims()
+        .inNamespace(sim.namespace())
+        .withName("data-" + pod)
+        .get();
+  }
+
+  /** The node of {@code pod} once it serves (a restarted pod's node may take a moment). */
+  public InJvmNode node(String pod) {
+    return await(pod + "'s node started")
+        .atMost(WAIT)
+        .until(() -> sim.pods().node(pod), Objects::nonNull);
+  }
+
+  /** The key applications of tenant {@link SimulatedCluster#TENANT} read from its Secret. */
+  public String tenantKey() {
+    return await("the tenant Secret")
+        .atMost(WAIT)
+        .until(() -> sim.tenantKey(fetch(), SimulatedCluster.TENANT), Objects::nonNull);
+  }
+
+  /** A stub on {@code pod} presenting {@code apiKey}, with a 5 s deadline per call. */
+  public AlliDBGrpc.AlliDBBlockingStub stub(String pod, String apiKey) {
+    int port = sim.pods().grpcPort(pod);
+    var channel =
+        channels.computeIfAbsent(
+            port, p -> NettyChannelBuilder.forAddress("127.0.0.1", p).usePlaintext().build());
+    var md = new Metadata();
+    md.put(API_KEY, apiKey);
+    return AlliDBGrpc.newBlockingStub(channel)
+        .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(md))
+        .withDeadlineAfter(5, TimeUnit.SECONDS);
+  }
+
+  /** Writes {@code id} at QUORUM through {@code pod}, {@code version} in its chunk metadata. */
+  public void put(String pod, String apiKey, String id, long version) {
+    stub(pod, apiKey)
+        .putEntity(
+            PutEntityRequest.newBuilder()
+                .setConsistencyLevel(ConsistencyLevel.CONSISTENCY_QUORUM)
+                .setEntity(
+                    Entity.newBuilder()
+                        .setEntityId(id)
+                        .addChunks(
+                            TextChunk.newBuilder()
+                                .setChunkId(id + "#0")
+                                .setText("v")
+                                .putMetadata("v", Long.toString(version))))
+                .build());
+  }
+
+  /** The version {@link #put} wrote, read at QUORUM through {@code pod}. */
+  public long version(String pod, String apiKey, String id) {
+    var e =
+        stub(pod, apiKey)
+            .getEntity(
+                GetEntityRequest.newBuilder()
+                    .setEntityId(id)
+                    .setConsistencyLevel(ConsistencyLevel.CONSISTENCY_QUORUM)
+                    .build())
+            .getEntity();
+    return Long.parseLong(e.getChunks(0).getMetadataOrThrow("v"));
+  }
+
+  /** Hints pending per node and target, for failure messages. */
+  public String hints() {
+    var out = new StringBuilder();
+    for (var pod : sim.pods().runningPods()) {
+      var node = sim.pods().node(pod);
+      if (node == null) {
+        continue;
+      }
+      var store = node.server().hintStore();
+      for (var target : store.targets()) {
+        out.append(pod).append("->").append(target).append('=').append(store.pending(target));
+        out.append(' ');
+      }
+    }
+    return out.toString();
+  }
+
+  @Override
+  public void close() {
+    channels.values().forEach(ManagedChannel::shutdownNow);
+  }
+}
