@@ -37,8 +37,16 @@ public final class ApiKeyStep {
 
   /**
    * @param ready the ApiKeysReady condition's status
+   * @param waiting a rollout waits for nodes (a pending key, or a key set not every node reports):
+   *     no Kubernetes event will say when they have loaded it, so the reconcile should come back
+   *     soon rather than at the idle interval
    */
-  public record Outcome(ApiKeysStatus status, boolean ready, String reason, String message) {}
+  public record Outcome(
+      ApiKeysStatus status, boolean ready, String reason, String message, boolean waiting) {
+    Outcome(ApiKeysStatus status, boolean ready, String reason, String message) {
+      this(status, ready, reason, message, false);
+    }
+  }
 
   public static String tenantSecret(io.allidb.operator.api.AlliCluster cluster, TenantSpec t) {
     return t.getSecretName() != null
@@ -136,7 +144,28 @@ public final class ApiKeyStep {
         nodes.reload(ctx.runningPods());
       }
     }
-    return outcome(plan, reported, ctx.now());
+    var out = outcome(plan, reported, ctx.now());
+    if (ctx.act() && "KeyExpired".equals(out.reason())) {
+      // applications are refused from the expiry on, before anyone reads status: say it loudly
+      new ClusterEvents(ctx.client(), cluster, ctx.now())
+          .warning("ApiKeyExpired", "expired-" + expiredIds(plan, ctx.now()), out.message());
+    }
+    boolean waiting =
+        plan.tenantKeys().values().stream().anyMatch(k -> k.pending() != null)
+            || !NodeSecrets.allAt(reported, plan.keySet().generation());
+    return new Outcome(out.status(), out.ready(), out.reason(), out.message(), waiting);
+  }
+
+  /** Ids of the tenants' current keys that have expired at {@code now}, for an event subject. */
+  private static String expiredIds(KeyRotationPlanner.Plan plan, Instant now) {
+    var current = new java.util.HashSet<String>();
+    plan.tenantKeys().values().forEach(k -> current.add(TenantKeys.idOf(k.current())));
+    return plan.keySet().lines().stream()
+        .filter(l -> current.contains(l.id()))
+        .filter(l -> l.expires() != null && !now.isBefore(l.expires()))
+        .map(KeyLine::id)
+        .sorted()
+        .collect(java.util.stream.Collectors.joining(","));
   }
 
   private static KeyRotationPlanner.Plan merge(
@@ -231,7 +260,8 @@ public final class ApiKeyStep {
         if (line.id().equals(s.getKeyId())) {
           s.setExpiresAt(line.expires() == null ? null : line.expires().toString());
           if (line.expires() != null && !now.isBefore(line.expires())) {
-            expired.add(e.getKey());
+            expired.add(
+                "tenant " + e.getKey() + ": key " + line.id() + " expired at " + line.expires());
           }
         } else if (!line.id().equals(s.getPendingKeyId())) {
           s.setRetiringKeyId(line.id());
@@ -248,7 +278,10 @@ public final class ApiKeyStep {
           status,
           false,
           "KeyExpired",
-          "current key expired for " + expired + "; a new key is on its way to the nodes");
+          "current key expired ("
+              + String.join("; ", expired)
+              + "): nodes refuse it; a new key is on its way to the nodes and applications must"
+              + " re-read their Secret");
     }
     if (!waiting.isEmpty()) {
       return new Outcome(

@@ -119,7 +119,9 @@ public final class KeyRotationPlanner {
         keys = mintPending(policy, keys, mine, now, changes, "first key");
       } else {
         var due =
-            keys.currentIssuedAt() == null ? null : policy.rotationDue(keys.currentIssuedAt());
+            earlier(
+                keys.currentIssuedAt() == null ? null : policy.rotationDue(keys.currentIssuedAt()),
+                lineDue(mine.get(TenantKeys.idOf(keys.current())), keys.currentIssuedAt()));
         if (requested) {
           keys =
               mintPending(
@@ -130,7 +132,7 @@ public final class KeyRotationPlanner {
                   changes,
                   "rotation requested (" + in.rotationRequest() + ")");
         } else if (due != null && !now.isBefore(due)) {
-          keys = mintPending(policy, keys, mine, now, changes, "rotation period passed");
+          keys = mintPending(policy, keys, mine, now, changes, "rotation due");
         }
       }
       if (keys.current() != null && !mine.containsKey(TenantKeys.idOf(keys.current()))) {
@@ -179,6 +181,29 @@ public final class KeyRotationPlanner {
     var keySet =
         new NodeKeySet(changed ? stored.generation() + 1 : stored.generation(), lines, handled);
     return new Plan(keySet, changed, tenantKeys, List.copyOf(changes));
+  }
+
+  /**
+   * When the key of {@code line} must be replaced by its own expiry: at two thirds of its life, or
+   * at the expiry when the issue time is unknown. It comes before the policy's date when the line
+   * was written under another policy (a {@code keyLifetime} lengthened in the spec after the key
+   * was issued): without it the key would expire with no successor.
+   */
+  private static Instant lineDue(KeyLine line, Instant issuedAt) {
+    if (line == null || line.expires() == null) {
+      return null;
+    }
+    if (issuedAt == null || !issuedAt.isBefore(line.expires())) {
+      return line.expires();
+    }
+    return issuedAt.plus(Duration.between(issuedAt, line.expires()).multipliedBy(2).dividedBy(3));
+  }
+
+  private static Instant earlier(Instant a, Instant b) {
+    if (a == null) {
+      return b;
+    }
+    return b == null || a.isBefore(b) ? a : b;
   }
 
   private static TenantKeys mintPending(

@@ -42,8 +42,12 @@ final class Day2Steps {
     this.metrics = metrics;
   }
 
-  /** Runs the steps and adds their conditions and status fields to {@code status}. */
-  void apply(
+  /**
+   * Runs the steps and adds their conditions and status fields to {@code status}.
+   *
+   * @return whether a step waits for nodes to load new material (look again soon)
+   */
+  boolean apply(
       KubernetesClient client,
       AlliCluster cluster,
       Observation seen,
@@ -54,8 +58,9 @@ final class Day2Steps {
     var old = cluster.getStatus();
     if (paused) {
       keepLastReport(old, status);
-      return;
+      return false;
     }
+    var waiting = new java.util.concurrent.atomic.AtomicBoolean();
     var ctx =
         new Day2Context(
             client,
@@ -91,6 +96,7 @@ final class Day2Steps {
         API_KEYS_READY,
         () -> {
           var out = ApiKeyStep.reconcile(ctx);
+          waiting.compareAndSet(false, out.waiting());
           status.setApiKeys(out.status());
           c.set(API_KEYS_READY, out.ready(), out.reason(), out.message());
         });
@@ -107,6 +113,7 @@ final class Day2Steps {
     var all = new ArrayList<>(status.getConditions());
     all.addAll(c.build());
     status.setConditions(all);
+    return waiting.get();
   }
 
   private static void keepLastReport(AlliClusterStatus old, AlliClusterStatus status) {

@@ -151,6 +151,33 @@ class KeyRotationPlannerTest {
     assertThat(stored.lines()).noneMatch(l -> l.id().equals(TenantKeys.idOf(first)));
   }
 
+  /**
+   * A lifetime lengthened in the spec does not lengthen a key already issued (its line keeps its
+   * expiry): the key is replaced by its own expiry, not the new policy's, or it would expire with
+   * no successor and applications would be refused.
+   */
+  @Test
+  void aKeyIssuedUnderAShorterLifetimeIsReplacedBeforeItExpires() {
+    step();
+    nodesReload();
+    step();
+    var first = secrets.get("acme").current();
+    tenants =
+        List.of(
+            new KeyRotationPlanner.TenantPolicy("acme", LIFETIME.multipliedBy(3), null),
+            tenants.get(1));
+
+    clock.advance(LIFETIME.multipliedBy(2).dividedBy(3));
+    var plan = step();
+    assertThat(plan.changes()).anyMatch(c -> c.startsWith("acme: new key"));
+    nodesReload();
+    step();
+    assertThat(secrets.get("acme").current()).isNotEqualTo(first);
+    clock.advance(LIFETIME.dividedBy(3));
+    nodesReload();
+    step(); // the current key works on every node: step() checks it
+  }
+
   @Test
   void anAnnotationRotatesEveryTenantOnce() {
     step();

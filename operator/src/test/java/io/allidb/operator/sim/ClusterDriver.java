@@ -147,6 +147,81 @@ public final class ClusterDriver implements AutoCloseable {
         .until(() -> sim.tenantKey(fetch(), SimulatedCluster.TENANT), Objects::nonNull);
   }
 
+  /**
+   * Item {@code item} ({@code api-key}, {@code pending-api-key}) of the Secret of {@code tenant},
+   * as an application reads it; null while absent.
+   */
+  public String tenantSecretItem(String tenant, String item) {
+    var cluster = fetch();
+    var spec =
+        cluster.getSpec().getAuth().getTenants().stream()
+            .filter(t -> t.getName().equals(tenant))
+            .findFirst()
+            .orElseThrow(() -> new IllegalArgumentException("no tenant " + tenant));
+    var secret =
+        client
+            .secrets()
+            .inNamespace(sim.namespace())
+            .withName(io.allidb.operator.keys.ApiKeyStep.tenantSecret(cluster, spec))
+            .get();
+    if (secret == null || secret.getData() == null || !secret.getData().containsKey(item)) {
+      return null;
+    }
+    return new String(
+        java.util.Base64.getDecoder().decode(secret.getData().get(item)),
+        java.nio.charset.StandardCharsets.US_ASCII);
+  }
+
+  /** The current key of {@code tenant} once the operator has published one. */
+  public String tenantKey(String tenant) {
+    return await(tenant + "'s Secret")
+        .atMost(WAIT)
+        .until(() -> tenantSecretItem(tenant, "api-key"), Objects::nonNull);
+  }
+
+  /**
+   * The key-set generation each running node reports through its admin API ({@code NodeInfo}),
+   * asked the way the operator asks: with the operator's admin key from its Secret. Throws when a
+   * node refuses or does not answer.
+   */
+  public Map<String, Long> keySetGenerations() {
+    var cluster = fetch();
+    var out = new java.util.TreeMap<String, Long>();
+    try (var admin =
+        new io.allidb.operator.ring.GrpcNodeAdmin(
+            new io.allidb.operator.ring.SecretAdminCredentials(client),
+            Duration.ofSeconds(5),
+            Duration.ofSeconds(30))) {
+      for (var pod : sim.pods().runningPods()) {
+        out.put(pod, admin.nodeInfo(sim.addresses().resolve(cluster, pod)).keySetGeneration());
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Makes the operator reconcile now: an annotation on a pod is an event its pod informer passes
+   * on. For what no Kubernetes event announces (a fake clock moved forward), instead of waiting for
+   * the periodic reconcile; nothing restarts.
+   */
+  public void nudge() {
+    var pod = sim.pods().runningPods().get(0);
+    client
+        .pods()
+        .inNamespace(sim.namespace())
+        .withName(pod)
+        .edit(
+            p -> {
+              if (p.getMetadata().getAnnotations() == null) {
+                p.getMetadata().setAnnotations(new java.util.HashMap<>());
+              }
+              p.getMetadata()
+                  .getAnnotations()
+                  .put("sim.allidb.io/nudge", String.valueOf(System.nanoTime()));
+              return p;
+            });
+  }
+
   /** A stub on {@code pod} presenting {@code apiKey}, with a 5 s deadline per call. */
   public AlliDBGrpc.AlliDBBlockingStub stub(String pod, String apiKey) {
     int port = sim.pods().grpcPort(pod);

@@ -13,6 +13,7 @@ import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -56,10 +57,21 @@ public final class FakeStatefulSetController implements AutoCloseable {
   private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor();
   private final ExecutorService starts = Executors.newCachedThreadPool();
 
+  private final Clock nodeClock;
+
   public FakeStatefulSetController(KubernetesClient client, String namespace, Path root) {
+    this(client, namespace, root, null);
+  }
+
+  /**
+   * @param nodeClock the wall clock every node reads, or null for the system clock
+   */
+  public FakeStatefulSetController(
+      KubernetesClient client, String namespace, Path root, Clock nodeClock) {
     this.client = client;
     this.namespace = namespace;
     this.root = root;
+    this.nodeClock = nodeClock;
   }
 
   public FakeStatefulSetController start() {
@@ -229,7 +241,7 @@ public final class FakeStatefulSetController implements AutoCloseable {
     overrides.forEach((k, v) -> args.add(k + "=" + v));
     System.out.println("[sim] starting " + pod + " on gRPC " + p[0] + ", internode " + p[1]);
     mounted.put(pod, volumes);
-    nodes.put(pod, starts.submit(() -> InJvmNode.start(pod, args, launch.env())));
+    nodes.put(pod, starts.submit(() -> InJvmNode.start(pod, args, launch.env(), nodeClock)));
   }
 
   /** The internode addresses of the first three pods of the first rack, as the seed DNS would. */

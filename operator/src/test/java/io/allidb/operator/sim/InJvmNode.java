@@ -12,6 +12,7 @@ import io.grpc.health.v1.HealthGrpc;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -39,8 +40,18 @@ public final class InJvmNode implements AutoCloseable {
   /** Starts the node; returns once it serves (a joining node has finished its bootstrap). */
   static InJvmNode start(String pod, List<String> args, Map<String, String> env)
       throws IOException {
+    return start(pod, args, env, null);
+  }
+
+  /**
+   * As {@link #start(String, List, Map)}, the node reading wall time from {@code clock} (write
+   * timestamps, API-key and certificate expiry) instead of the system clock, when not null.
+   */
+  static InJvmNode start(String pod, List<String> args, Map<String, String> env, Clock clock)
+      throws IOException {
     var launch = ServerLaunch.prepare(args, env, new PrometheusRegistry());
     var c = launch.config();
+    var storage = clock == null ? c.storage() : c.storage().toBuilder().clock(clock).build();
     // shutdown waits a second, not the production grace: a simulated pod delete is a quick stop
     var config =
         new NodeConfig(
@@ -50,7 +61,7 @@ public final class InJvmNode implements AutoCloseable {
             c.grpcPort(),
             c.httpPort(),
             c.apiKeyFile(),
-            c.storage(),
+            storage,
             c.maxInboundMessageBytes(),
             Duration.ofSeconds(1),
             c.vectorDimension(),

@@ -67,6 +67,23 @@ public final class SimulatedCluster implements AutoCloseable {
    */
   public static SimulatedCluster start(
       KubernetesClient client, Path root, String namespace, Clock clock) throws IOException {
+    return start(client, root, namespace, clock, null);
+  }
+
+  /**
+   * As {@link #start(KubernetesClient, Path, String, Clock)}, the nodes too reading time from
+   * {@code clock}: one time for the whole cluster, so a key or certificate the operator dated
+   * expires on the nodes when the test moves {@code clock} past it ({@link ShiftedClock}; a clock
+   * that stands still would stop the nodes' timeouts).
+   */
+  public static SimulatedCluster startOnOneClock(
+      KubernetesClient client, Path root, String namespace, Clock clock) throws IOException {
+    return start(client, root, namespace, clock, clock);
+  }
+
+  private static SimulatedCluster start(
+      KubernetesClient client, Path root, String namespace, Clock clock, Clock nodeClock)
+      throws IOException {
     var crd =
         Serialization.unmarshal(
             Files.readString(Path.of("..", "crds", "alliclusters.allidb.io-v1.yml")),
@@ -77,7 +94,7 @@ public final class SimulatedCluster implements AutoCloseable {
             new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build())
         .create();
     Files.createDirectories(root);
-    var pods = new FakeStatefulSetController(client, namespace, root).start();
+    var pods = new FakeStatefulSetController(client, namespace, root, nodeClock).start();
     var sim = new SimulatedCluster(client, namespace, pods, clock);
     sim.startOperator();
     return sim;
