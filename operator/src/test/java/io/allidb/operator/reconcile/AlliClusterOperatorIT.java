@@ -44,9 +44,10 @@ import org.junit.jupiter.api.Timeout;
  * StatefulSet controller here: tests create the pods themselves when they need them.
  */
 @EnableKubernetesMockClient(crud = true)
-@Timeout(120)
+@Timeout(300)
 class AlliClusterOperatorIT {
-  static final Duration WAIT = Duration.ofSeconds(30);
+  // a bound against hangs, not a timing check: 30 s was not enough at load 20 on two cores
+  static final Duration WAIT = Duration.ofSeconds(90);
   static final String NS = AlliClusters.NAMESPACE;
 
   KubernetesClient client;
