@@ -3,6 +3,7 @@ package io.allidb.operator.reconcile;
 import io.allidb.operator.api.AlliCluster;
 import io.allidb.operator.api.AlliClusterConditions;
 import io.allidb.operator.api.AlliClusterStatus;
+import io.allidb.operator.api.Day2Annotations;
 import io.allidb.operator.api.PvcRetention;
 import io.allidb.operator.day2.ClusterEvents;
 import io.allidb.operator.metrics.OperatorMetrics;
@@ -113,8 +114,12 @@ public class AlliClusterReconciler implements Reconciler<AlliCluster>, Cleaner<A
             && (seen.pods().isEmpty()
                 || (seen.ring().stable()
                     && seen.pods().values().stream().allMatch(PodState::ready)));
+    // a repair round in flight is followed as closely: a node ends a repair without any
+    // Kubernetes event, and the next replica set starts only when a reconcile sees it ended
+    var repairing = status.getRepair() != null && status.getRepair().getRound() != null;
     return patchStatus(cluster, context, status)
-        .rescheduleAfter((plan.busy() || !settled) && !paused ? BUSY_REQUEUE : IDLE_REQUEUE);
+        .rescheduleAfter(
+            (plan.busy() || !settled || repairing) && !paused ? BUSY_REQUEUE : IDLE_REQUEUE);
   }
 
   /** Objects first (config before pods need it), then the StatefulSets at the planned size. */
@@ -148,13 +153,20 @@ public class AlliClusterReconciler implements Reconciler<AlliCluster>, Cleaner<A
 
   /**
    * Whether an update of the AlliCluster needs a reconcile: its spec changed (generation), the
-   * pause annotation changed, or it is being deleted. Status and other metadata writes (the
-   * operator's own among them) do not.
+   * pause annotation or a day-2 request annotation ({@link Day2Annotations}) changed, or it is
+   * being deleted. Status and other metadata writes (the operator's own among them) do not. An
+   * annotation edit does not change the generation: without the day-2 check, {@code
+   * allidb.io/repair-now} waited for the periodic reconcile (up to {@link #IDLE_REQUEUE}).
    */
   public static boolean worthReconciling(AlliCluster updated, AlliCluster previous) {
     return !java.util.Objects.equals(
             updated.getMetadata().getGeneration(), previous.getMetadata().getGeneration())
         || updated.isPaused() != previous.isPaused()
+        || Day2Annotations.ALL.stream()
+            .anyMatch(
+                a ->
+                    !java.util.Objects.equals(
+                        Day2Annotations.get(updated, a), Day2Annotations.get(previous, a)))
         || updated.isMarkedForDeletion()
         || !java.util.Objects.equals(
             updated.getMetadata().getFinalizers(), previous.getMetadata().getFinalizers());

@@ -19,7 +19,8 @@ import java.util.Set;
  *
  * <ul>
  *   <li>A round starts at a new schedule tick or a new repair-now request, and must finish within
- *       {@code deadline} of its start.
+ *       {@code deadline} of its start. A tick during a round is taken by that round; a request
+ *       during a round starts a round of its own once the current one completes.
  *   <li>Repairs that completed count their ranges as done; failed or vanished ones (a restarted
  *       node) leave their ranges to be retried.
  *   <li>New repairs start only while no ring operation or rolling restart is in progress, at most
@@ -123,7 +124,8 @@ public final class RepairPlanner {
           in.enabled()
               && in.lastTick() != null
               && (lastScheduled == null || in.lastTick().isAfter(lastScheduled));
-      if (round == null && (requested || ticked) && sets != null) {
+      boolean startsNow = round == null && (requested || ticked) && sets != null;
+      if (startsNow) {
         round = now.toString();
         started = now;
         roundDeadline = now.plus(in.deadline());
@@ -140,7 +142,9 @@ public final class RepairPlanner {
                 + " range(s), deadline "
                 + roundDeadline);
       }
-      if (requested && round != null) {
+      // a request that arrives during a round waits for a round of its own: the round in flight
+      // may have repaired ranges before the divergence the request is about
+      if (requested && startsNow) {
         request = in.request();
       }
       if (ticked && round != null) {

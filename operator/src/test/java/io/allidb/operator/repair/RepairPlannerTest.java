@@ -253,6 +253,32 @@ class RepairPlannerTest {
   }
 
   @Test
+  void aRepairNowDuringARoundGetsARoundOfItsOwnAfterIt() {
+    tick = Instant.parse("2026-01-05T00:00:00Z");
+    step();
+    clock.advance(Duration.ofMinutes(10));
+    finishAll(RepairProgress.State.COMPLETED);
+    step();
+    var scheduled = state.round();
+    assertThat(state.done()).isNotEmpty();
+
+    request = "after-incident-7";
+    step();
+    assertThat(state.round()).as("the round in flight goes on").isEqualTo(scheduled);
+    assertThat(state.request()).as("not taken by a round that started before it").isNull();
+    runRoundToTheEnd();
+
+    clock.advance(Duration.ofMinutes(1));
+    var plan = step();
+    assertThat(state.inRound()).isTrue();
+    assertThat(state.request()).isEqualTo("after-incident-7");
+    assertThat(state.done()).as("every range again").isEmpty();
+    assertThat(plan.starts()).isNotEmpty();
+    runRoundToTheEnd();
+    assertThat(step().starts()).isEmpty();
+  }
+
+  @Test
   void anUnknownRingWaitsAndSaysSo() {
     tick = Instant.parse("2026-01-05T00:00:00Z");
     step();
