@@ -26,7 +26,9 @@ import java.util.Set;
  *   <li>New repairs start only while no ring operation or rolling restart is in progress, at most
  *       {@code parallelism} at once, and never two whose replica sets share a node (each repair
  *       streams between all replicas of its ranges). One repair takes every pending range of one
- *       replica set, coordinated by its primary replica.
+ *       replica set (the same nodes, whichever of them is a range's primary), coordinated by one of
+ *       them: any replica of a range can coordinate its repair. Grouping by primary as well split a
+ *       three-node round into six repairs, and a four-node one into over twenty.
  *   <li>A changed ring epoch re-plans: ranges repaired that still exist stay done, the rest are
  *       pending again.
  * </ul>
@@ -231,9 +233,11 @@ public final class RepairPlanner {
           || replicas.stream().anyMatch(busy::contains)) {
         continue;
       }
+      // the same replicas in any order: one repair covers them all, whichever replica is primary
+      var members = new HashSet<>(replicas);
       var ranges = new ArrayList<TokenRange>();
       for (var other : sets.entrySet()) {
-        if (other.getValue().equals(replicas)
+        if (members.equals(new HashSet<>(other.getValue()))
             && !done.contains(other.getKey())
             && !inFlight.contains(other.getKey())) {
           ranges.add(other.getKey());

@@ -196,6 +196,18 @@ class RepairPlannerTest {
   }
 
   @Test
+  void oneRepairCoversAReplicaSetWhicheverOfItsNodesIsPrimary() {
+    ring = ring(1, 3); // RF 3 on three nodes: every range has the same three replicas
+    tick = Instant.parse("2026-01-05T00:00:00Z");
+
+    var plan = step();
+
+    assertThat(plan.starts()).singleElement().satisfies(s -> assertThat(s.ranges()).hasSize(12));
+    runRoundToTheEnd();
+    assertThat(ids).as("one repair for the whole round").isEqualTo(1);
+  }
+
+  @Test
   void failedRepairsAreRetried() {
     tick = Instant.parse("2026-01-05T00:00:00Z");
     var first = step().starts();

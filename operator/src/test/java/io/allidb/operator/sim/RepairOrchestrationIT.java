@@ -8,6 +8,7 @@ import io.allidb.api.proto.TextChunk;
 import io.allidb.dataplane.storage.row.Row;
 import io.allidb.dataplane.storage.row.RowKey;
 import io.allidb.operator.AlliClusters;
+import io.allidb.operator.TestingClock;
 import io.allidb.operator.api.AlliCluster;
 import io.allidb.operator.api.AlliClusterConditions;
 import io.allidb.operator.api.Day2Annotations;
@@ -19,10 +20,15 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -140,7 +146,182 @@ class RepairOrchestrationIT {
     }
   }
 
+  /**
+   * A slow repair round (low intensity) is in flight when the cluster scales from three to four
+   * nodes: while the ring operation runs the round reports itself paused and starts nothing; after
+   * it the round re-plans for the four-node ring (64 ranges instead of 48) and completes. With RF 3
+   * on three or four nodes any two replica sets share a node, so even with parallelism 2 at most
+   * one repair may run at any time: checked in the operator's status and in every node's own repair
+   * log.
+   */
+  @Test
+  void aRoundPausesDuringAScaleUpAndCompletesReplannedAfterIt() throws Exception {
+    start(Clock.systemUTC());
+    var cluster = SimulatedCluster.cluster(3);
+    cluster.getSpec().getRepair().setEnabled(false);
+    cluster.getSpec().getRepair().setIntensity(0.02);
+    cluster.getSpec().getRepair().setParallelism(2);
+    demo.create(cluster);
+    demo.awaitReady(3);
+    var key = demo.tenantKey();
+    for (int k = 0; k < 300; k++) {
+      demo.put("demo-default-" + (k % 3), key, "row-" + k, 1);
+    }
+    long asked = System.currentTimeMillis();
+    demo.edit(c -> annotate(c, Day2Annotations.REPAIR_NOW, "before-scale-up"));
+    await("a repair running")
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(200))
+        .until(
+            () -> demo.fetch().getStatus().getRepair(),
+            r -> r != null && r.getRound() != null && !r.getRunning().isEmpty());
+    demo.edit(c -> c.getSpec().setReplicas(4));
+
+    // a status that shows the ring operation may still list repairs started before it, never one
+    // started while it runs: the running repairs of every such status are those of the first one
+    boolean sawPaused = false;
+    java.util.Set<String> beforeOperation = null;
+    var totals = new TreeSet<Integer>();
+    int mostRunning = 0;
+    RepairStatus last;
+    long end = System.nanoTime() + WAIT.toNanos();
+    while (true) {
+      var status = demo.fetch().getStatus();
+      last = status.getRepair();
+      if (last != null && last.getRound() != null) {
+        totals.add(last.getRangesTotal());
+        mostRunning = Math.max(mostRunning, last.getRunning().size());
+        if (status.getRingOperation() != null) {
+          var ids = new java.util.TreeSet<String>();
+          last.getRunning().forEach(r -> ids.add(r.getRepairId()));
+          if (beforeOperation == null) {
+            beforeOperation = ids;
+          }
+          assertThat(beforeOperation)
+              .as(
+                  "no repair started during the ring operation; status %s",
+                  Serialization.asJson(status))
+              .containsAll(ids);
+          if (last.getPausedReason() != null && last.getPausedReason().contains("ring operation")) {
+            sawPaused = true;
+          }
+        }
+      }
+      if (last != null
+          && "before-scale-up".equals(last.getRequest())
+          && last.getRound() == null
+          && last.getLastCompleted() != null) {
+        break;
+      }
+      assertThat(System.nanoTime())
+          .as("round complete within %s; status %s", WAIT, Serialization.asJson(status))
+          .isLessThan(end);
+      Thread.sleep(200);
+    }
+    System.out.println(
+        "[repair] totals seen "
+            + totals
+            + ", running when the ring operation was first seen "
+            + beforeOperation
+            + "; last "
+            + Serialization.asJson(last));
+    assertThat(sawPaused).as("status showed the round paused by the ring operation").isTrue();
+    assertThat(totals).as("planned for 3 x 16 ranges, re-planned for 4 x 16").contains(48, 64);
+    assertThat(mostRunning).as("repairs at once in status").isEqualTo(1);
+    demo.awaitReady(4);
+
+    // the nodes' own logs: one repair at a time cluster-wide (the next one starts only after the
+    // operator saw the previous one end)
+    var repairs = new ArrayList<io.allidb.dataplane.cluster.repair.RepairProgress>();
+    for (var pod : sim.pods().runningPods()) {
+      for (var p : demo.node(pod).server().repairs().recent()) {
+        if (p.startedAtMillis() >= asked) {
+          repairs.add(p);
+        }
+      }
+    }
+    repairs.sort(java.util.Comparator.comparingLong(p -> p.startedAtMillis()));
+    System.out.println("[repair] node repairs: " + repairs);
+    assertThat(repairs).hasSizeGreaterThanOrEqualTo(2);
+    for (int i = 0; i < repairs.size(); i++) {
+      var p = repairs.get(i);
+      assertThat(p.finishedAtMillis()).as("finished: %s", p).isPositive();
+      if (i + 1 < repairs.size()) {
+        assertThat(repairs.get(i + 1).startedAtMillis())
+            .as("%s started after %s ended", repairs.get(i + 1).id(), p.id())
+            .isGreaterThanOrEqualTo(p.finishedAtMillis());
+      }
+    }
+  }
+
+  /**
+   * Daily schedule, one-hour deadline, a hand-moved clock: after a complete round, two hours with
+   * no round (the schedule is sparser than the deadline) turn RepairHealthy False (Overdue); the
+   * next scheduled round completes and turns it True again.
+   */
+  @Test
+  void repairHealthyTurnsFalseWhenRepairCannotKeepUpAndTrueAfterACompleteRound() throws Exception {
+    var start = Instant.now().truncatedTo(ChronoUnit.HOURS).plus(Duration.ofMinutes(30));
+    var clock = new TestingClock(start);
+    int hour = start.atZone(ZoneOffset.UTC).getHour();
+    System.out.println("[repair] fake clock starts " + start + ", schedule daily at " + hour);
+    start(clock);
+    var cluster = SimulatedCluster.cluster(3);
+    cluster.getSpec().getRepair().setEnabled(true);
+    cluster.getSpec().getRepair().setSchedule("0 " + hour + " * * *");
+    cluster.getSpec().getRepair().setDeadline("1h");
+    cluster.getSpec().getRepair().setIntensity(1.0);
+    demo.create(cluster);
+    demo.awaitReady(3);
+
+    // the schedule's last tick (30 minutes ago) has no round yet: one starts and completes
+    var first =
+        await("the first scheduled round complete")
+            .atMost(WAIT)
+            .pollInterval(Duration.ofMillis(500))
+            .until(
+                () -> demo.fetch().getStatus().getRepair(),
+                r -> r != null && r.getRound() == null && r.getLastCompleted() != null);
+    awaitRepairHealthy("True", "Idle");
+
+    // two hours without a round, one allowed: repair does not keep up with the promise
+    clock.advance(Duration.ofHours(2));
+    demo.edit(c -> c.getSpec().getRepair().setIntensity(0.9)); // any edit: a reconcile now
+    var overdue = awaitRepairHealthy("False", "Overdue");
+    assertThat(overdue.getMessage())
+        .contains(first.getLastCompleted())
+        .contains("older than the deadline");
+
+    // the next tick (23 h 30 min after the start) starts a round; its completion restores it
+    clock.advance(Duration.ofHours(22));
+    demo.edit(c -> c.getSpec().getRepair().setIntensity(1.0));
+    var second =
+        await("the next scheduled round complete")
+            .atMost(WAIT)
+            .pollInterval(Duration.ofMillis(500))
+            .until(
+                () -> demo.fetch().getStatus().getRepair(),
+                r ->
+                    r != null
+                        && r.getRound() == null
+                        && r.getLastCompleted() != null
+                        && !r.getLastCompleted().equals(first.getLastCompleted()));
+    var healthy = awaitRepairHealthy("True", "Idle");
+    assertThat(Instant.parse(second.getLastScheduled()))
+        .isEqualTo(start.plus(Duration.ofMinutes(23 * 60 + 30)));
+    assertThat(healthy.getMessage()).contains(second.getLastCompleted());
+  }
+
   // ---------------------------------------------------------------------------------------------
+
+  io.fabric8.kubernetes.api.model.Condition awaitRepairHealthy(String status, String reason) {
+    return await("RepairHealthy " + status + " (" + reason + ")")
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(500))
+        .until(
+            () -> demo.condition(AlliClusterConditions.REPAIR_HEALTHY),
+            c -> status.equals(c.getStatus()) && reason.equals(c.getReason()));
+  }
 
   /** Every row of the tenant in {@code pod}'s own storage: the winning version of each key. */
   Map<RowKey, Row> rows(String pod) throws IOException {
