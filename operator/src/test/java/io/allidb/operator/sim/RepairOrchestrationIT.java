@@ -159,7 +159,7 @@ class RepairOrchestrationIT {
     start(Clock.systemUTC());
     var cluster = SimulatedCluster.cluster(3);
     cluster.getSpec().getRepair().setEnabled(false);
-    cluster.getSpec().getRepair().setIntensity(0.02);
+    cluster.getSpec().getRepair().setIntensity(0.05);
     cluster.getSpec().getRepair().setParallelism(2);
     demo.create(cluster);
     demo.awaitReady(3);
@@ -228,6 +228,10 @@ class RepairOrchestrationIT {
     assertThat(sawPaused).as("status showed the round paused by the ring operation").isTrue();
     assertThat(totals).as("planned for 3 x 16 ranges, re-planned for 4 x 16").contains(48, 64);
     assertThat(mostRunning).as("repairs at once in status").isEqualTo(1);
+    assertThat(client.v1().events().inNamespace(NS).list().getItems())
+        .as("on call sees the re-plan")
+        .anyMatch(
+            e -> "RepairRound".equals(e.getReason()) && e.getMessage().contains("re-planned"));
     demo.awaitReady(4);
 
     // the nodes' own logs: one repair at a time cluster-wide (the next one starts only after the
