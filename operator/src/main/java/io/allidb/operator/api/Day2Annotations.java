@@ -16,7 +16,7 @@ public final class Day2Annotations {
   /** Start a repair round now, outside the schedule. */
   public static final String REPAIR_NOW = "allidb.io/repair-now";
 
-  /** Every request annotation: a new value of any of them is worth a reconcile at once. */
+  /** Every annotation above: a change of any of them asks for a reconcile. */
   public static final java.util.List<String> ALL =
       java.util.List.of(ROTATE_CA, ROTATE_API_KEYS, REPAIR_NOW);
 

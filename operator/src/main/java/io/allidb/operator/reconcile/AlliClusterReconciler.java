@@ -116,8 +116,12 @@ public class AlliClusterReconciler implements Reconciler<AlliCluster>, Cleaner<A
             && (seen.pods().isEmpty()
                 || (seen.ring().stable()
                     && seen.pods().values().stream().allMatch(PodState::ready)));
+    // a repair round in flight is followed as closely: a node ends a repair without any
+    // Kubernetes event, and the next replica set starts only when a reconcile sees it ended
+    var repairing = status.getRepair() != null && status.getRepair().getRound() != null;
     return patchStatus(cluster, context, status)
-        .rescheduleAfter((plan.busy() || !settled) && !paused ? BUSY_REQUEUE : IDLE_REQUEUE);
+        .rescheduleAfter(
+            (plan.busy() || !settled || repairing) && !paused ? BUSY_REQUEUE : IDLE_REQUEUE);
   }
 
   /** Objects first (config before pods need it), then the StatefulSets at the planned size. */
@@ -152,7 +156,9 @@ public class AlliClusterReconciler implements Reconciler<AlliCluster>, Cleaner<A
   /**
    * Whether an update of the AlliCluster needs a reconcile: its spec changed (generation), the
    * pause annotation or a day-2 request annotation ({@link Day2Annotations}) changed, or it is
-   * being deleted. Status and other metadata writes (the operator's own among them) do not.
+   * being deleted. Status and other metadata writes (the operator's own among them) do not. An
+   * annotation edit does not change the generation: without the day-2 check, {@code
+   * allidb.io/repair-now} waited for the periodic reconcile (up to {@link #IDLE_REQUEUE}).
    */
   public static boolean worthReconciling(AlliCluster updated, AlliCluster previous) {
     return !java.util.Objects.equals(

@@ -19,13 +19,16 @@ import java.util.Set;
  *
  * <ul>
  *   <li>A round starts at a new schedule tick or a new repair-now request, and must finish within
- *       {@code deadline} of its start.
+ *       {@code deadline} of its start. A tick during a round is taken by that round; a request
+ *       during a round starts a round of its own once the current one completes.
  *   <li>Repairs that completed count their ranges as done; failed or vanished ones (a restarted
  *       node) leave their ranges to be retried.
  *   <li>New repairs start only while no ring operation or rolling restart is in progress, at most
  *       {@code parallelism} at once, and never two whose replica sets share a node (each repair
  *       streams between all replicas of its ranges). One repair takes every pending range of one
- *       replica set, coordinated by its primary replica.
+ *       replica set (the same nodes, whichever of them is a range's primary), coordinated by one of
+ *       them: any replica of a range can coordinate its repair. Grouping by primary as well split a
+ *       three-node round into six repairs, and a four-node one into over twenty.
  *   <li>A changed ring epoch re-plans: ranges repaired that still exist stay done, the rest are
  *       pending again.
  * </ul>
@@ -123,7 +126,8 @@ public final class RepairPlanner {
           in.enabled()
               && in.lastTick() != null
               && (lastScheduled == null || in.lastTick().isAfter(lastScheduled));
-      if (round == null && (requested || ticked) && sets != null) {
+      boolean startsNow = round == null && (requested || ticked) && sets != null;
+      if (startsNow) {
         round = now.toString();
         started = now;
         roundDeadline = now.plus(in.deadline());
@@ -140,7 +144,9 @@ public final class RepairPlanner {
                 + " range(s), deadline "
                 + roundDeadline);
       }
-      if (requested && round != null) {
+      // a request that arrives during a round waits for a round of its own: the round in flight
+      // may have repaired ranges before the divergence the request is about
+      if (requested && startsNow) {
         request = in.request();
       }
       if (ticked && round != null) {
@@ -227,9 +233,11 @@ public final class RepairPlanner {
           || replicas.stream().anyMatch(busy::contains)) {
         continue;
       }
+      // the same replicas in any order: one repair covers them all, whichever replica is primary
+      var members = new HashSet<>(replicas);
       var ranges = new ArrayList<TokenRange>();
       for (var other : sets.entrySet()) {
-        if (other.getValue().equals(replicas)
+        if (members.equals(new HashSet<>(other.getValue()))
             && !done.contains(other.getKey())
             && !inFlight.contains(other.getKey())) {
           ranges.add(other.getKey());

@@ -94,8 +94,10 @@ public final class RepairStep {
         }
       }
       var events = new ClusterEvents(ctx.client(), ctx.cluster(), ctx.now());
+      // rounds starting and ending, and re-plans after a ring change: what on call looks for;
+      // single repairs ending would be one event per replica set
       for (var change : plan.changes()) {
-        if (change.contains("round")) {
+        if (change.contains("round") || change.startsWith("ring changed")) {
           events.normal("RepairRound", change, change);
         }
       }

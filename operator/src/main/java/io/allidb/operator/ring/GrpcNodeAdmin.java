@@ -4,6 +4,7 @@ import io.allidb.api.admin.DecommissionReply;
 import io.allidb.api.admin.MemberState;
 import io.allidb.api.admin.RepairReport;
 import io.allidb.api.admin.RingMember;
+import io.allidb.api.admin.RingViewReply;
 import io.allidb.client.AlliAdminClient;
 import io.allidb.client.AlliException;
 import io.allidb.operator.api.RingMemberState;
@@ -113,12 +114,23 @@ public final class GrpcNodeAdmin implements NodeAdmin, AutoCloseable {
 
   @Override
   public TokenMap tokenMap(NodeAddress node) {
-    var reply = call(node, "RingView", AlliAdminClient::ringView);
+    return tokenMap(call(node, "RingView", AlliAdminClient::ringView));
+  }
+
+  /**
+   * The ring as the data plane places replicas: members whose published status owns tokens (NORMAL,
+   * LEAVING; a DOWN one by its status). JOINING members publish tokens they do not serve yet, and
+   * LEFT ones keep publishing the tokens they gave up: counting either would plan ranges the nodes
+   * do not have, and a range whose planned primary has left would never be repaired.
+   */
+  static TokenMap tokenMap(RingViewReply reply) {
     var tokens = new LinkedHashMap<String, List<Long>>();
     var racks = new LinkedHashMap<String, String>();
     for (var m : reply.getMembersList()) {
-      tokens.put(m.getHostId(), List.copyOf(m.getTokensList()));
-      racks.put(m.getHostId(), m.getRack());
+      if (m.getStatus() == MemberState.NORMAL || m.getStatus() == MemberState.LEAVING) {
+        tokens.put(m.getHostId(), List.copyOf(m.getTokensList()));
+        racks.put(m.getHostId(), m.getRack());
+      }
     }
     return new TokenMap(reply.getRingEpoch(), reply.getReplicationFactor(), tokens, racks);
   }

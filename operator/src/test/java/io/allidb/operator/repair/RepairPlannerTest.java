@@ -196,6 +196,18 @@ class RepairPlannerTest {
   }
 
   @Test
+  void oneRepairCoversAReplicaSetWhicheverOfItsNodesIsPrimary() {
+    ring = ring(1, 3); // RF 3 on three nodes: every range has the same three replicas
+    tick = Instant.parse("2026-01-05T00:00:00Z");
+
+    var plan = step();
+
+    assertThat(plan.starts()).singleElement().satisfies(s -> assertThat(s.ranges()).hasSize(12));
+    runRoundToTheEnd();
+    assertThat(ids).as("one repair for the whole round").isEqualTo(1);
+  }
+
+  @Test
   void failedRepairsAreRetried() {
     tick = Instant.parse("2026-01-05T00:00:00Z");
     var first = step().starts();
@@ -216,8 +228,12 @@ class RepairPlannerTest {
     var plan = step();
     assertThat(plan.health()).isEqualTo("True");
 
-    // one replica set done after two days: at that rate 24 ranges take far longer than 7 days
-    clock.advance(Duration.ofDays(2));
+    // one replica set done, half a day later than the share of the deadline its ranges allow:
+    // at that rate the round ends after its deadline
+    int first = plan.starts().get(0).ranges().size();
+    int total = state.rangesTotal();
+    assertThat(first).as("seed %d", seed).isLessThan(total * 9 / 10);
+    clock.advance(DEADLINE.multipliedBy(first).dividedBy(total).plusHours(12));
     finishAll(RepairProgress.State.COMPLETED);
     plan = step();
     assertThat(plan.health()).as(plan.message()).isEqualTo("False");
@@ -250,6 +266,32 @@ class RepairPlannerTest {
     assertThat(state.request()).isEqualTo("ticket-42");
     assertThat(step().starts()).isEmpty();
     assertThat(state.inRound()).isFalse();
+  }
+
+  @Test
+  void aRepairNowDuringARoundGetsARoundOfItsOwnAfterIt() {
+    tick = Instant.parse("2026-01-05T00:00:00Z");
+    step();
+    clock.advance(Duration.ofMinutes(10));
+    finishAll(RepairProgress.State.COMPLETED);
+    step();
+    var scheduled = state.round();
+    assertThat(state.done()).isNotEmpty();
+
+    request = "after-incident-7";
+    step();
+    assertThat(state.round()).as("the round in flight goes on").isEqualTo(scheduled);
+    assertThat(state.request()).as("not taken by a round that started before it").isNull();
+    runRoundToTheEnd();
+
+    clock.advance(Duration.ofMinutes(1));
+    var plan = step();
+    assertThat(state.inRound()).isTrue();
+    assertThat(state.request()).isEqualTo("after-incident-7");
+    assertThat(state.done()).as("every range again").isEmpty();
+    assertThat(plan.starts()).isNotEmpty();
+    runRoundToTheEnd();
+    assertThat(step().starts()).isEmpty();
   }
 
   @Test

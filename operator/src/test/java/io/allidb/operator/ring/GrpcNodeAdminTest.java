@@ -138,6 +138,36 @@ class GrpcNodeAdminTest {
   }
 
   @Test
+  void theTokenMapHoldsOnlyMembersThatServeTheirTokens() {
+    var reply = io.allidb.api.admin.RingViewReply.newBuilder().setRingEpoch(9);
+    reply.setReplicationFactor(3);
+    var states =
+        Map.of(
+            "a", io.allidb.api.admin.MemberState.NORMAL,
+            "b", io.allidb.api.admin.MemberState.LEAVING,
+            "c", io.allidb.api.admin.MemberState.JOINING,
+            "d", io.allidb.api.admin.MemberState.LEFT);
+    long token = 0;
+    for (var e : new java.util.TreeMap<>(states).entrySet()) {
+      reply.addMembers(
+          io.allidb.api.admin.RingMember.newBuilder()
+              .setHostId(e.getKey())
+              .setRack("r")
+              .setStatus(e.getValue())
+              // a NORMAL member this node cannot reach is DOWN in state, still NORMAL in status
+              .setState(
+                  e.getKey().equals("a") ? io.allidb.api.admin.MemberState.DOWN : e.getValue())
+              .addTokens(token += 100));
+    }
+
+    var map = GrpcNodeAdmin.tokenMap(reply.build());
+
+    assertThat(map.tokens()).containsOnlyKeys("a", "b");
+    assertThat(map.racks()).containsOnlyKeys("a", "b");
+    assertThat(map.epoch()).isEqualTo(9);
+  }
+
+  @Test
   void dayTwoCallsMapTheNodesAnswers() {
     secret(SecretAdminCredentials.API_KEY, adminKey);
     var at = address(node.port());
