@@ -108,8 +108,10 @@ public class AlliClusterReconciler implements Reconciler<AlliCluster>, Cleaner<A
     // an unsettled ring (a node not answering yet, gossip not converged) is looked at again soon:
     // no Kubernetes event announces that it settled
     // so is a blocked step: hints drain and nodes come back without any Kubernetes event
+    // and so is a day-2 step waiting for nodes to load a Secret or finish a repair
     var settled =
         plan.blocked() == null
+            && !Day2Steps.waitingOnNodes(status)
             && (seen.pods().isEmpty()
                 || (seen.ring().stable()
                     && seen.pods().values().stream().allMatch(PodState::ready)));

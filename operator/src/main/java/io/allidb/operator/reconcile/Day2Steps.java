@@ -133,6 +133,27 @@ final class Day2Steps {
     }
   }
 
+  /**
+   * Whether a day-2 step waits on the nodes: a tenant key waiting until every node loaded it, a CA
+   * key replacement between phases, a repair in flight. Nodes loading a Secret or finishing a
+   * repair raise no Kubernetes event, so without a short requeue each of these steps would wait for
+   * the idle resync (2 min) - a key rotation took over two minutes in the simulated e2e scenario
+   * (SimulatedLifecycleIT) with every node on the new generation within a second.
+   */
+  static boolean waitingOnNodes(AlliClusterStatus status) {
+    var keys = status.getApiKeys();
+    if (keys != null && keys.getTenants().stream().anyMatch(t -> t.getPendingKeyId() != null)) {
+      return true;
+    }
+    var certs = status.getCertificates();
+    if (certs != null
+        && certs.getAuthorities().stream().anyMatch(a -> !"Steady".equals(a.getPhase()))) {
+      return true;
+    }
+    var repair = status.getRepair();
+    return repair != null && !repair.getRunning().isEmpty();
+  }
+
   /** Why repairs must not start now. */
   static String busy(Plan plan) {
     if (plan.operation() != null) {
