@@ -308,6 +308,10 @@ class ChartOnMockServerIT {
         }
       }
     }
+    // day-2: whether this run rewrites a Secret (the key set once the example's tenant key is
+    // minted) or repeats an event depends on how many reconciles it sees; both verbs are used by
+    // the simulated e2e scenarios (SimulatedLifecycleIT rotates keys), so they are left out here
+    declaredNotUsed.removeAll(Set.of("|secrets|update", "|events|update"));
     assertThat(declaredNotUsed)
         .containsExactlyInAnyOrder(
             "|pods|delete", // rolling restart
@@ -315,12 +319,7 @@ class ChartOnMockServerIT {
             // without SSA status is written by update; patch is the error-status path
             "allidb.io|alliclusters/status|patch",
             "allidb.io|alliclusters/finalizers|update", // OwnerReferencesPermissionEnforcement
-            "coordination.k8s.io|leases|update", // JOSDK checks it before it starts electing
-            // day-2: this cluster has no TLS and no tenants, so the node key-set Secret is created
-            // once and never changes; the operator-admin Secret is read (get) and the join events
-            // are created once each (get, create), but no event repeats (update)
-            "|secrets|update",
-            "|events|update");
+            "coordination.k8s.io|leases|update"); // JOSDK checks it before it starts electing
   }
 
   private KubernetesClient clientWithUserAgent() {
