@@ -9,16 +9,9 @@ import io.allidb.operator.OperatorPermissions;
 import io.allidb.operator.api.AlliCluster;
 import io.allidb.operator.api.PvcRetention;
 import io.allidb.operator.ring.UnreachableNodeAdmin;
-import io.fabric8.kubernetes.api.model.EnvVar;
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.IntOrString;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.authorization.v1.ResourceRuleBuilder;
-import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReview;
-import io.fabric8.kubernetes.api.model.authorization.v1.SubjectRulesReviewStatusBuilder;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -32,7 +25,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -85,12 +77,14 @@ class ChartOnMockServerIT {
   void operatorFromTheRenderedDeploymentReconcilesTheExampleWithinItsRbac() throws Exception {
     var objects =
         HelmChart.render(List.of(Path.of("src/test/resources/values/mock-server.yaml")), Map.of());
-    install(objects);
+    ChartInstall.install(client, objects, List.of(HelmChart.NAMESPACE, "db"));
 
     var deployment = HelmChart.one(objects, Deployment.class);
-    var rbac = RbacRules.of(objects, HelmChart.NAMESPACE, serviceAccountOf(deployment));
-    answerRulesReviewsFrom(rbac);
-    var config = OperatorConfig.fromEnvironment(environmentOf(deployment));
+    var rbac =
+        RbacRules.of(objects, HelmChart.NAMESPACE, ChartInstall.serviceAccountOf(deployment));
+    ChartInstall.answerRulesReviewsFrom(server, rbac);
+    var config =
+        OperatorConfig.fromEnvironment(ChartInstall.operatorEnvironment(deployment, POD_NAME));
     assertThat(config.serverSideApply()).isFalse();
     assertThat(config.namespaces()).containsExactly("db");
     assertThat(config.leaseNamespace()).isEqualTo(HelmChart.NAMESPACE);
@@ -314,6 +308,10 @@ class ChartOnMockServerIT {
         }
       }
     }
+    // day-2: whether this run rewrites a Secret (the key set once the example's tenant key is
+    // minted) or repeats an event depends on how many reconciles it sees; both verbs are used by
+    // the simulated e2e scenarios (SimulatedLifecycleIT rotates keys), so they are left out here
+    declaredNotUsed.removeAll(Set.of("|secrets|update", "|events|update"));
     assertThat(declaredNotUsed)
         .containsExactlyInAnyOrder(
             "|pods|delete", // rolling restart
@@ -321,90 +319,7 @@ class ChartOnMockServerIT {
             // without SSA status is written by update; patch is the error-status path
             "allidb.io|alliclusters/status|patch",
             "allidb.io|alliclusters/finalizers|update", // OwnerReferencesPermissionEnforcement
-            "coordination.k8s.io|leases|update", // JOSDK checks it before it starts electing
-            // day-2: this cluster has no TLS and no tenants, so the node key-set Secret is created
-            // once and never changes; the operator-admin Secret is read (get) and the join events
-            // are created once each (get, create), but no event repeats (update)
-            "|secrets|update",
-            "|events|update");
-  }
-
-  /**
-   * The mock has no authorizer: answer SelfSubjectRulesReviews as the API server would, with the
-   * rules the chart's RBAC grants in the review's namespace.
-   */
-  private void answerRulesReviewsFrom(RbacRules rbac) {
-    server
-        .expect()
-        .post()
-        .withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
-        .andReply(
-            201,
-            request -> {
-              var review =
-                  Serialization.unmarshal(
-                      request.getBody().readUtf8(), SelfSubjectRulesReview.class);
-              var ns = review.getSpec().getNamespace();
-              var rules =
-                  rbac.grants().stream()
-                      .filter(g -> g.namespace() == null || g.namespace().equals(ns))
-                      .map(
-                          g ->
-                              new ResourceRuleBuilder()
-                                  .withApiGroups(g.apiGroup())
-                                  .withResources(g.resource())
-                                  .withVerbs(g.verb())
-                                  .build())
-                      .toList();
-              review.setStatus(
-                  new SubjectRulesReviewStatusBuilder()
-                      .withResourceRules(rules)
-                      .withIncomplete(false)
-                      .build());
-              return review;
-            })
-        .always();
-  }
-
-  private void install(List<HasMetadata> objects) throws Exception {
-    for (var ns : List.of(HelmChart.NAMESPACE, "db")) {
-      client
-          .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
-          .create();
-    }
-    try (var crds = Files.list(HelmChart.CHART.resolve("crds"))) {
-      for (var file : crds.toList()) {
-        client
-            .resource(
-                Serialization.unmarshal(Files.readString(file), CustomResourceDefinition.class))
-            .create();
-      }
-    }
-    objects.forEach(o -> client.resource(o).create());
-  }
-
-  /** The container's environment as the kubelet resolves it, for the pod {@link #POD_NAME}. */
-  static Map<String, String> environmentOf(Deployment deployment) {
-    var env = new HashMap<String, String>();
-    for (EnvVar e : deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv()) {
-      if (e.getValueFrom() == null) {
-        env.put(e.getName(), e.getValue());
-        continue;
-      }
-      var field = e.getValueFrom().getFieldRef().getFieldPath();
-      env.put(
-          e.getName(),
-          switch (field) {
-            case "metadata.name" -> POD_NAME;
-            case "metadata.namespace" -> deployment.getMetadata().getNamespace();
-            default -> throw new AssertionError("unexpected fieldRef " + field);
-          });
-    }
-    return env;
-  }
-
-  static String serviceAccountOf(Deployment deployment) {
-    return deployment.getSpec().getTemplate().getSpec().getServiceAccountName();
+            "coordination.k8s.io|leases|update"); // JOSDK checks it before it starts electing
   }
 
   private KubernetesClient clientWithUserAgent() {

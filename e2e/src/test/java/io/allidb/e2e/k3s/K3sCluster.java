@@ -3,7 +3,6 @@ package io.allidb.e2e.k3s;
 import static org.awaitility.Awaitility.await;
 
 import com.marcnuri.helm.Helm;
-import io.allidb.api.proto.AlliDBGrpc;
 import io.allidb.e2e.chart.HelmChart;
 import io.allidb.e2e.scenario.ClusterUnderTest;
 import io.allidb.operator.api.AlliCluster;
@@ -12,15 +11,25 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.LocalPortForward;
+import io.grpc.Channel;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.TlsChannelCredentials;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.k3s.K3sContainer;
 import org.testcontainers.utility.DockerImageName;
@@ -40,6 +49,7 @@ public final class K3sCluster implements ClusterUnderTest {
   private final K3sContainer k3s;
   private final KubernetesClient client;
   private final List<AutoCloseable> closeables = new ArrayList<>();
+  private final Map<String, ManagedChannel> channels = new HashMap<>();
 
   private K3sCluster(K3sContainer k3s) {
     this.k3s = k3s;
@@ -104,6 +114,11 @@ public final class K3sCluster implements ClusterUnderTest {
   }
 
   @Override
+  public Duration waitBound() {
+    return Duration.ofMinutes(10);
+  }
+
+  @Override
   public void apply(AlliCluster cluster) {
     client.resource(cluster).forceConflicts().serverSideApply();
   }
@@ -115,15 +130,27 @@ public final class K3sCluster implements ClusterUnderTest {
 
   @Override
   public void scale(String namespace, String name, int replicas) {
-    client
-        .resources(AlliCluster.class)
-        .inNamespace(namespace)
-        .withName(name)
-        .edit(
-            c -> {
-              c.getSpec().setReplicas(replicas);
-              return c;
-            });
+    edit(
+        namespace,
+        name,
+        c -> {
+          c.getSpec().setReplicas(replicas);
+          return c;
+        });
+  }
+
+  /** kubectl edit: a status write by the operator in between answers 409, so re-read and retry. */
+  private void edit(String namespace, String name, UnaryOperator<AlliCluster> change) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        client.resources(AlliCluster.class).inNamespace(namespace).withName(name).edit(change);
+        return;
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt == 10) {
+          throw e;
+        }
+      }
+    }
   }
 
   @Override
@@ -160,9 +187,19 @@ public final class K3sCluster implements ClusterUnderTest {
         .toList();
   }
 
+  /** Returns once the StatefulSet controller has made a new pod of that name. */
   @Override
   public void deletePod(String namespace, String pod) {
+    var uid = client.pods().inNamespace(namespace).withName(pod).get().getMetadata().getUid();
     client.pods().inNamespace(namespace).withName(pod).delete();
+    await(pod + " recreated")
+        .atMost(waitBound())
+        .pollInterval(Duration.ofMillis(200))
+        .until(
+            () -> {
+              var now = client.pods().inNamespace(namespace).withName(pod).get();
+              return now != null && !uid.equals(now.getMetadata().getUid());
+            });
   }
 
   @Override
@@ -174,14 +211,65 @@ public final class K3sCluster implements ClusterUnderTest {
   }
 
   @Override
-  public AlliDBGrpc.AlliDBBlockingStub client(String namespace, String name) {
-    LocalPortForward forward =
-        client.services().inNamespace(namespace).withName(name).portForward(7000);
-    ManagedChannel channel =
-        NettyChannelBuilder.forAddress("127.0.0.1", forward.getLocalPort()).usePlaintext().build();
-    closeables.add(forward);
-    closeables.add(() -> channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
-    return AlliDBGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
+  public void annotate(String namespace, String name, String key, String value) {
+    edit(
+        namespace,
+        name,
+        c -> {
+          if (c.getMetadata().getAnnotations() == null) {
+            c.getMetadata().setAnnotations(new HashMap<>());
+          }
+          c.getMetadata().getAnnotations().put(key, value);
+          return c;
+        });
+  }
+
+  @Override
+  public Map<String, byte[]> secret(String namespace, String name) {
+    var secret = client.secrets().inNamespace(namespace).withName(name).get();
+    if (secret == null) {
+      return null;
+    }
+    var out = new HashMap<String, byte[]>();
+    if (secret.getData() != null) {
+      secret.getData().forEach((k, v) -> out.put(k, Base64.getDecoder().decode(v)));
+    }
+    return out;
+  }
+
+  /** Through a port-forward to the client Service; one channel per trust bundle. */
+  @Override
+  public synchronized Channel channel(String namespace, String name, byte[] trustBundle) {
+    var key = namespace + "/" + name + "/" + (trustBundle == null ? "" : new String(trustBundle));
+    return channels.computeIfAbsent(
+        key,
+        k -> {
+          LocalPortForward forward =
+              client.services().inNamespace(namespace).withName(name).portForward(7000);
+          closeables.add(forward);
+          ManagedChannel channel;
+          if (trustBundle == null) {
+            channel =
+                Grpc.newChannelBuilderForAddress(
+                        "127.0.0.1", forward.getLocalPort(), InsecureChannelCredentials.create())
+                    .build();
+          } else {
+            try {
+              var credentials =
+                  TlsChannelCredentials.newBuilder()
+                      .trustManager(new ByteArrayInputStream(trustBundle))
+                      .build();
+              channel =
+                  Grpc.newChannelBuilderForAddress("127.0.0.1", forward.getLocalPort(), credentials)
+                      .overrideAuthority(name + "." + namespace + ".svc")
+                      .build();
+            } catch (IOException e) {
+              throw new UncheckedIOException(e);
+            }
+          }
+          closeables.add(() -> channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
+          return channel;
+        });
   }
 
   @Override

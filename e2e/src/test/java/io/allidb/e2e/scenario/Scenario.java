@@ -19,8 +19,13 @@ public record Scenario(String name, List<Step> steps) {
   public void run(ClusterUnderTest cluster, String namespace) {
     for (int i = 0; i < steps.size(); i++) {
       var step = steps.get(i);
+      var started = System.nanoTime();
       try {
         step.action().run(cluster);
+        // for reading a slow run's log, not asserted
+        System.out.printf(
+            "[scenario] %s: step %d (%s) done after %d s%n",
+            name, i + 1, step.description(), (System.nanoTime() - started) / 1_000_000_000L);
       } catch (Throwable e) {
         throw new AssertionError(
             name

@@ -109,19 +109,16 @@ public class AlliClusterReconciler implements Reconciler<AlliCluster>, Cleaner<A
     // an unsettled ring (a node not answering yet, gossip not converged) is looked at again soon:
     // no Kubernetes event announces that it settled
     // so is a blocked step: hints drain and nodes come back without any Kubernetes event
-    // and so is a day-2 rollout waiting for nodes to load a Secret (a pending API key)
+    // and so is a day-2 step waiting on nodes: a Secret to load, a CA phase, a repair round
     var settled =
         !day2Waiting
+            && !Day2Steps.waitingOnNodes(status)
             && plan.blocked() == null
             && (seen.pods().isEmpty()
                 || (seen.ring().stable()
                     && seen.pods().values().stream().allMatch(PodState::ready)));
-    // a repair round in flight is followed as closely: a node ends a repair without any
-    // Kubernetes event, and the next replica set starts only when a reconcile sees it ended
-    var repairing = status.getRepair() != null && status.getRepair().getRound() != null;
     return patchStatus(cluster, context, status)
-        .rescheduleAfter(
-            (plan.busy() || !settled || repairing) && !paused ? BUSY_REQUEUE : IDLE_REQUEUE);
+        .rescheduleAfter((plan.busy() || !settled) && !paused ? BUSY_REQUEUE : IDLE_REQUEUE);
   }
 
   /** Objects first (config before pods need it), then the StatefulSets at the planned size. */

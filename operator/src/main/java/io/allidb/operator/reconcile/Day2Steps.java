@@ -140,6 +140,29 @@ final class Day2Steps {
     }
   }
 
+  /**
+   * Whether a day-2 step waits on the nodes: a tenant key waiting until every node loaded it, a CA
+   * key replacement between phases, a repair round in flight. Nodes loading a Secret or finishing a
+   * repair raise no Kubernetes event, so without a short requeue each of these steps would wait for
+   * the idle resync (2 min) - a key rotation took over two minutes in the simulated e2e scenario
+   * (SimulatedLifecycleIT) with every node on the new generation within a second.
+   */
+  static boolean waitingOnNodes(AlliClusterStatus status) {
+    var keys = status.getApiKeys();
+    if (keys != null && keys.getTenants().stream().anyMatch(t -> t.getPendingKeyId() != null)) {
+      return true;
+    }
+    var certs = status.getCertificates();
+    if (certs != null
+        && certs.getAuthorities().stream().anyMatch(a -> !"Steady".equals(a.getPhase()))) {
+      return true;
+    }
+    // a round in flight, between two repairs too: the next replica set starts only when a
+    // reconcile sees the previous repair ended
+    var repair = status.getRepair();
+    return repair != null && repair.getRound() != null;
+  }
+
   /** Why repairs must not start now. */
   static String busy(Plan plan) {
     if (plan.operation() != null) {

@@ -54,6 +54,10 @@ public final class FakeStatefulSetController implements AutoCloseable {
   private final Map<String, int[]> ports = new ConcurrentHashMap<>();
   private final Map<String, Future<InJvmNode>> nodes = new ConcurrentHashMap<>();
   private final Map<String, PodVolumes> mounted = new ConcurrentHashMap<>();
+
+  /** The pod object (uid) each node was started for: a node outlives no pod object. */
+  private final Map<String, String> startedFor = new ConcurrentHashMap<>();
+
   private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor();
   private final ExecutorService starts = Executors.newCachedThreadPool();
 
@@ -138,6 +142,7 @@ public final class FakeStatefulSetController implements AutoCloseable {
         if (existing == null) {
           createPod(sts, pod);
         } else if (!nodes.containsKey(pod)) {
+          startedFor.put(pod, existing.getMetadata().getUid());
           startNode(sts, pod);
         }
       }
@@ -148,6 +153,13 @@ public final class FakeStatefulSetController implements AutoCloseable {
       var name = pod.getMetadata().getName();
       if (!wanted.contains(name)) {
         client.pods().inNamespace(namespace).withName(name).delete(); // scaled away
+        continue;
+      }
+      var startedUid = startedFor.get(name);
+      if (startedUid != null && !startedUid.equals(pod.getMetadata().getUid())) {
+        // deleted and already recreated between two ticks: the old pod's container dies with it,
+        // the new pod's starts at the next tick (without this, the old node kept serving)
+        stopNode(name);
         continue;
       }
       present.add(name);
@@ -323,6 +335,7 @@ public final class FakeStatefulSetController implements AutoCloseable {
   }
 
   private void stopNode(String pod) {
+    startedFor.remove(pod);
     var f = nodes.remove(pod);
     mounted.remove(pod);
     if (f == null) {

@@ -44,6 +44,10 @@ public final class SimulatedCluster implements AutoCloseable {
   private final String namespace;
   private final FakeStatefulSetController pods;
   private final Clock clock;
+
+  /** The operator's settings; null: the simulation's own (namespace watched, no election). */
+  private OperatorConfig config;
+
   private Operator operator;
   private GrpcNodeAdmin admin;
 
@@ -100,6 +104,23 @@ public final class SimulatedCluster implements AutoCloseable {
     return sim;
   }
 
+  /**
+   * A simulated cluster on an API server where the chart is already installed (e2e): the CRD, the
+   * operator's RBAC and {@code namespace} exist, so only the pod controller and the operator start,
+   * the operator with the settings the chart's Deployment gives it ({@code config}: watched
+   * namespaces, leader election).
+   */
+  public static SimulatedCluster startInstalled(
+      KubernetesClient client, Path root, String namespace, OperatorConfig config, Clock clock)
+      throws IOException {
+    Files.createDirectories(root);
+    var pods = new FakeStatefulSetController(client, namespace, root).start();
+    var sim = new SimulatedCluster(client, namespace, pods, clock);
+    sim.config = config;
+    sim.startOperator();
+    return sim;
+  }
+
   /** A flat cluster "demo" of {@code replicas} nodes, RF 3, auth on with tenant {@link #TENANT}. */
   public static AlliCluster cluster(int replicas) {
     var cluster = AlliClusters.withReplicas(replicas);
@@ -121,7 +142,7 @@ public final class SimulatedCluster implements AutoCloseable {
             new SecretAdminCredentials(client), Duration.ofSeconds(3), Duration.ofSeconds(30));
     operator =
         AlliDbOperator.create(
-            new OperatorConfig(false, Set.of(namespace), null, "sim", 0),
+            config != null ? config : new OperatorConfig(false, Set.of(namespace), null, "sim", 0),
             client,
             admin,
             addresses(),
