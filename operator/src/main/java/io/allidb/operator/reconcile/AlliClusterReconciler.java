@@ -148,13 +148,16 @@ public class AlliClusterReconciler implements Reconciler<AlliCluster>, Cleaner<A
 
   /**
    * Whether an update of the AlliCluster needs a reconcile: its spec changed (generation), the
-   * pause annotation changed, or it is being deleted. Status and other metadata writes (the
-   * operator's own among them) do not.
+   * pause annotation or a day-2 request annotation changed, or it is being deleted. Status and
+   * other metadata writes (the operator's own among them) do not.
    */
   public static boolean worthReconciling(AlliCluster updated, AlliCluster previous) {
     return !java.util.Objects.equals(
             updated.getMetadata().getGeneration(), previous.getMetadata().getGeneration())
         || updated.isPaused() != previous.isPaused()
+        // a day-2 request (rotate-ca, rotate-api-keys, repair-now, reconcile-now) is an
+        // annotation: without this it waited for the idle requeue, up to two minutes
+        || io.allidb.operator.api.Day2Annotations.actionsChanged(updated, previous)
         || updated.isMarkedForDeletion()
         || !java.util.Objects.equals(
             updated.getMetadata().getFinalizers(), previous.getMetadata().getFinalizers());
