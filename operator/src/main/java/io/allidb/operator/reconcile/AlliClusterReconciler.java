@@ -113,8 +113,29 @@ public class AlliClusterReconciler implements Reconciler<AlliCluster>, Cleaner<A
             && (seen.pods().isEmpty()
                 || (seen.ring().stable()
                     && seen.pods().values().stream().allMatch(PodState::ready)));
+    // and so is a certificate or key rollout waiting for nodes to report a generation: the node's
+    // reload is no Kubernetes event either (a CA key replacement has three such waits)
+    var waiting = rolloutWaiting(status, seen.pods().size());
     return patchStatus(cluster, context, status)
-        .rescheduleAfter((plan.busy() || !settled) && !paused ? BUSY_REQUEUE : IDLE_REQUEUE);
+        .rescheduleAfter(
+            (plan.busy() || !settled || waiting) && !paused ? BUSY_REQUEUE : IDLE_REQUEUE);
+  }
+
+  /** Whether a certificate or API-key generation has not reached every pod, or a CA is mid-swap. */
+  static boolean rolloutWaiting(io.allidb.operator.api.AlliClusterStatus status, int pods) {
+    var certs = status.getCertificates();
+    if (certs != null) {
+      if (certs.getNodesOnGeneration() != null && certs.getNodesOnGeneration() < pods) {
+        return true;
+      }
+      if (certs.getAuthorities().stream().anyMatch(a -> !"Steady".equals(a.getPhase()))) {
+        return true;
+      }
+    }
+    var keys = status.getApiKeys();
+    return keys != null
+        && keys.getNodesOnGeneration() != null
+        && keys.getNodesOnGeneration() < pods;
   }
 
   /** Objects first (config before pods need it), then the StatefulSets at the planned size. */
