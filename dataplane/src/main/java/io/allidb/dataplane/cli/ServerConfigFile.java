@@ -99,6 +99,7 @@ final class ServerConfigFile implements CommandLine.IDefaultValueProvider {
     m.put("server.score-weights", "--score-weights");
     m.put("storage.data-dir", "--data-dir");
     m.put("tls.internode-dir", "--internode-tls-dir");
+    m.put("tls.internode-peer-names", "--internode-peer-names");
     m.put("auth.key-set-dir", "--api-key-file");
     KEY_TO_FLAG = Map.copyOf(m);
   }

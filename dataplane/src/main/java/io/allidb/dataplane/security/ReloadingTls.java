@@ -54,21 +54,32 @@ public final class ReloadingTls implements AutoCloseable {
   private final TlsFiles files;
   private final AdvancedTlsX509KeyManager keyManager = new AdvancedTlsX509KeyManager();
   private final AdvancedTlsX509TrustManager trustManager;
+
+  /** Chain only, for peers dialled by IP address (see {@link #open}); null without a host check. */
+  private final AdvancedTlsX509TrustManager addressTrustManager;
+
   private byte[] identityHash;
   private byte[] trustHash;
   private ScheduledFuture<?> task;
   private volatile long generation;
 
-  private ReloadingTls(TlsFiles files, AdvancedTlsX509TrustManager trustManager) {
+  private ReloadingTls(
+      TlsFiles files,
+      AdvancedTlsX509TrustManager trustManager,
+      AdvancedTlsX509TrustManager addressTrustManager) {
     this.files = files;
     this.trustManager = trustManager;
+    this.addressTrustManager = addressTrustManager;
   }
 
   /**
    * Loads the files now and re-checks them every {@code period} on {@code scheduler}.
    *
    * @param hostNameCheck whether a peer's certificate must also match the host name dialled (the
-   *     client side of an internode call); servers pass false
+   *     client side of an internode call); servers pass false. A peer dialled by IP address (a seed
+   *     found by a DNS lookup, which yields addresses) is checked without it: certificates name
+   *     pods by DNS name, never by their changing IPs, so only the chain and {@code peerCheck}
+   *     apply
    * @param peerCheck an extra check of the verified peer chain (null for none)
    * @throws IOException naming the file that cannot be read or parsed
    */
@@ -80,27 +91,38 @@ public final class ReloadingTls implements AutoCloseable {
       AdvancedTlsX509TrustManager.SslSocketAndEnginePeerVerifier peerCheck)
       throws IOException {
     AdvancedTlsX509TrustManager tm = null;
+    AdvancedTlsX509TrustManager byAddress = null;
     if (files.trustBundle() != null) {
-      try {
-        var b =
-            AdvancedTlsX509TrustManager.newBuilder()
-                .setVerification(
-                    hostNameCheck
-                        ? Verification.CERTIFICATE_AND_HOST_NAME_VERIFICATION
-                        : Verification.CERTIFICATE_ONLY_VERIFICATION);
-        if (peerCheck != null) {
-          b.setSslSocketAndEnginePeerVerifier(peerCheck);
-        }
-        tm = b.build();
-      } catch (GeneralSecurityException e) {
-        throw new IOException("cannot create a trust manager: " + e.getMessage(), e);
+      tm =
+          trustManager(
+              hostNameCheck
+                  ? Verification.CERTIFICATE_AND_HOST_NAME_VERIFICATION
+                  : Verification.CERTIFICATE_ONLY_VERIFICATION,
+              peerCheck);
+      if (hostNameCheck) {
+        byAddress = trustManager(Verification.CERTIFICATE_ONLY_VERIFICATION, peerCheck);
       }
     }
-    var r = new ReloadingTls(files, tm);
+    var r = new ReloadingTls(files, tm, byAddress);
     r.reload(true);
     long ms = period.toMillis();
     r.task = scheduler.scheduleWithFixedDelay(() -> r.check(), ms, ms, TimeUnit.MILLISECONDS);
     return r;
+  }
+
+  private static AdvancedTlsX509TrustManager trustManager(
+      Verification verification,
+      AdvancedTlsX509TrustManager.SslSocketAndEnginePeerVerifier peerCheck)
+      throws IOException {
+    try {
+      var b = AdvancedTlsX509TrustManager.newBuilder().setVerification(verification);
+      if (peerCheck != null) {
+        b.setSslSocketAndEnginePeerVerifier(peerCheck);
+      }
+      return b.build();
+    } catch (GeneralSecurityException e) {
+      throw new IOException("cannot create a trust manager: " + e.getMessage(), e);
+    }
   }
 
   private void check() {
@@ -180,6 +202,9 @@ public final class ReloadingTls implements AutoCloseable {
             throw new IOException("no CA certificate in " + files.trustBundle());
           }
           trustManager.updateTrustCredentials(cas);
+          if (addressTrustManager != null) {
+            addressTrustManager.updateTrustCredentials(cas);
+          }
           trustHash = th;
           if (!first) {
             logger.info(
@@ -275,7 +300,9 @@ public final class ReloadingTls implements AutoCloseable {
 
   /** Verifies peers against the trust bundle; null when no bundle was given. */
   public X509ExtendedTrustManager trustManager() {
-    return trustManager;
+    return addressTrustManager == null
+        ? trustManager
+        : new HostOrAddressTrustManager(trustManager, addressTrustManager);
   }
 
   @Override

@@ -221,4 +221,54 @@ class InternodeMtlsTest {
         .containsExactly(Status.Code.UNAVAILABLE, Status.Code.UNAVAILABLE);
     assertThat(syns).hasValue(0);
   }
+
+  /**
+   * Certificates name pods by DNS name, never by IP; a peer dialled by address (DNS seeds) is
+   * checked by the chain and the member rule, a peer dialled by a name it does not carry is not.
+   */
+  @Test
+  void aServerDialledByAddressNeedsNoIpNameButADialledNameMustMatch() throws Exception {
+    server.close();
+    InternodeTls dnsOnly =
+        tls("dns-only", cluster.issue("node-b", "node-b.allidb-headless.db.svc"), null, cluster);
+    server =
+        InternodeServer.builder()
+            .bindAddress("127.0.0.1")
+            .port(0)
+            .credentials(dnsOnly.serverCredentials())
+            .gossip(gossip)
+            .build()
+            .start();
+    var peers = peersWith(tls("a", cluster.issue("node-a", "node-a", "127.0.0.1"), null, cluster));
+    // past the handshake: gossip answers, and this bare server has no replication service
+    assertThat(gossipAndReplicate(peers))
+        .containsExactly(Status.Code.OK, Status.Code.UNIMPLEMENTED);
+
+    var byName = new PeerAddresses();
+    byName.put("node-b", "localhost:" + server.port());
+    var wrongName =
+        PooledPeers.builder()
+            .localHostId("caller")
+            .addresses(byName)
+            .credentials(
+                tls("a2", cluster.issue("node-a", "node-a", "127.0.0.1"), null, cluster)
+                    .channelCredentials())
+            .retries(1, Duration.ofMillis(10))
+            .build();
+    open.add(wrongName);
+    assertThat(
+            outcome(
+                () ->
+                    wrongName
+                        .call(
+                            "node-b",
+                            "ApplyRows",
+                            true,
+                            s ->
+                                s.applyRows(
+                                    ApplyRowsRequest.newBuilder().setFromHostId("x").build()))
+                        .get()))
+        .as("dialled as localhost, which the certificate does not name: refused in the handshake")
+        .isEqualTo(Status.Code.UNAVAILABLE);
+  }
 }

@@ -16,11 +16,28 @@ public final class Day2Annotations {
   /** Start a repair round now, outside the schedule. */
   public static final String REPAIR_NOW = "allidb.io/repair-now";
 
-  /** Every annotation above: a change of any of them asks for a reconcile. */
-  public static final java.util.List<String> ALL =
-      java.util.List.of(ROTATE_CA, ROTATE_API_KEYS, REPAIR_NOW);
+  /**
+   * Reconcile now rather than at the next periodic requeue (up to two minutes when the cluster is
+   * idle): after fixing a Secret by hand, or when time-based work (certificate renewal, key
+   * rotation) should not wait. Acts on nothing by itself.
+   */
+  public static final String RECONCILE_NOW = "allidb.io/reconcile-now";
+
+  /** Annotations whose change must reach the reconciler at once (the spec did not change). */
+  public static final java.util.List<String> ACTIONS =
+      java.util.List.of(ROTATE_CA, ROTATE_API_KEYS, REPAIR_NOW, RECONCILE_NOW);
 
   private Day2Annotations() {}
+
+  /** Whether any of {@link #ACTIONS} differs between two versions of a cluster. */
+  public static boolean actionsChanged(AlliCluster updated, AlliCluster previous) {
+    for (var a : ACTIONS) {
+      if (!java.util.Objects.equals(get(updated, a), get(previous, a))) {
+        return true;
+      }
+    }
+    return false;
+  }
 
   /** The annotation's value, or null. */
   public static String get(AlliCluster cluster, String annotation) {

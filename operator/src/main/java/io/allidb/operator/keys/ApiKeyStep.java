@@ -37,16 +37,8 @@ public final class ApiKeyStep {
 
   /**
    * @param ready the ApiKeysReady condition's status
-   * @param waiting a rollout waits for nodes (a pending key, or a key set not every node reports):
-   *     no Kubernetes event will say when they have loaded it, so the reconcile should come back
-   *     soon rather than at the idle interval
    */
-  public record Outcome(
-      ApiKeysStatus status, boolean ready, String reason, String message, boolean waiting) {
-    Outcome(ApiKeysStatus status, boolean ready, String reason, String message) {
-      this(status, ready, reason, message, false);
-    }
-  }
+  public record Outcome(ApiKeysStatus status, boolean ready, String reason, String message) {}
 
   public static String tenantSecret(io.allidb.operator.api.AlliCluster cluster, TenantSpec t) {
     return t.getSecretName() != null
@@ -150,10 +142,7 @@ public final class ApiKeyStep {
       new ClusterEvents(ctx.client(), cluster, ctx.now())
           .warning("ApiKeyExpired", "expired-" + expiredIds(plan, ctx.now()), out.message());
     }
-    boolean waiting =
-        plan.tenantKeys().values().stream().anyMatch(k -> k.pending() != null)
-            || !NodeSecrets.allAt(reported, plan.keySet().generation());
-    return new Outcome(out.status(), out.ready(), out.reason(), out.message(), waiting);
+    return out;
   }
 
   /** Ids of the tenants' current keys that have expired at {@code now}, for an event subject. */

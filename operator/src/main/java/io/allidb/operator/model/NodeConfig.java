@@ -27,6 +27,7 @@ public final class NodeConfig {
           "server.http-port",
           "tls.enabled",
           "tls.internode-dir",
+          "tls.internode-peer-names",
           "tls.client-dir",
           "auth.enabled",
           "auth.key-set-dir",
@@ -75,6 +76,9 @@ public final class NodeConfig {
     entries.put("tls.enabled", String.valueOf(tls));
     if (tls) {
       entries.put("tls.internode-dir", NodeStatefulSet.INTERNODE_TLS_PATH);
+      // a joining pod is no ring member yet: its peers accept it (and it them) by pod name. Only
+      // this cluster's pods hold a certificate from its internode CA, so the name is enough.
+      entries.put("tls.internode-peer-names", internodePeerNames(cluster));
       entries.put("tls.client-dir", NodeStatefulSet.CLIENT_TLS_PATH);
     }
     var auth = Boolean.TRUE.equals(spec.getAuth().getEnabled());
@@ -85,6 +89,18 @@ public final class NodeConfig {
     var out = new StringBuilder("# Rendered by the AlliDB operator; edit spec.config instead.\n");
     entries.forEach((k, v) -> out.append(k).append('=').append(v).append('\n'));
     return out.toString();
+  }
+
+  /**
+   * The internode names of every pod this cluster may run, as the node's {@code
+   * --internode-peer-names} regex: a pod's certificate names the pod first ({@code PodNames}), and
+   * pods are {@code <cluster>-<rack>-<ordinal>}. Any rack, so a rack added later joins nodes that
+   * started before it; the identity still rests on the chain to this cluster's internode CA.
+   * Cluster names are DNS labels ({@code [a-z0-9-]}), literal in a regex, so the value needs no
+   * backslash (which the properties file would eat).
+   */
+  static String internodePeerNames(AlliCluster cluster) {
+    return cluster.getMetadata().getName() + "-[a-z0-9-]+-[0-9]+";
   }
 
   /** Override keys that look like credentials. */

@@ -47,9 +47,25 @@ public final class CertificateAuthority {
 
   private CertificateAuthority() {}
 
-  /** A new self-signed CA with a new key. */
+  /**
+   * A new self-signed CA with a new key. Its name ends in a digest of its key ({@code
+   * CN=<commonName> <8 hex>}): during a CA key replacement the old and the new CA sit in one trust
+   * bundle, and the JDK's trust manager keeps one key per CA name, so two CAs of one name would
+   * leave the leaves of one of them unverifiable (found by CertificateRotationIT).
+   */
   public static IssuedCertificate create(String commonName, Instant now, Duration lifetime) {
-    return selfSign(newKeyPair(), commonName, now, lifetime);
+    var keys = newKeyPair();
+    return selfSign(keys, commonName + " " + keyTag(keys.getPublic()), now, lifetime);
+  }
+
+  /** The first 8 hex digits of the SHA-256 of the encoded public key. */
+  private static String keyTag(PublicKey key) {
+    try {
+      var digest = java.security.MessageDigest.getInstance("SHA-256").digest(key.getEncoded());
+      return java.util.HexFormat.of().formatHex(digest, 0, 4);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("every JDK ships SHA-256", e);
+    }
   }
 
   /**

@@ -3,7 +3,6 @@ package io.allidb.operator.reconcile;
 import io.allidb.operator.api.AlliCluster;
 import io.allidb.operator.api.AlliClusterConditions;
 import io.allidb.operator.api.AlliClusterStatus;
-import io.allidb.operator.api.Day2Annotations;
 import io.allidb.operator.api.PvcRetention;
 import io.allidb.operator.day2.ClusterEvents;
 import io.allidb.operator.metrics.OperatorMetrics;
@@ -104,15 +103,14 @@ public class AlliClusterReconciler implements Reconciler<AlliCluster>, Cleaner<A
         StatusComposer.compose(
             cluster, seen, plan, rolloutReason(desired, seen), paused, clock.instant());
     // day-2 (issue 8): certificates, API keys, repair; report-only while paused
-    var day2Waiting = day2.apply(client, cluster, seen, plan, paused, clock.instant(), status);
+    day2.apply(client, cluster, seen, plan, paused, clock.instant(), status);
     metrics.reconciled(paused ? "paused" : "ok", seconds(started));
     // an unsettled ring (a node not answering yet, gossip not converged) is looked at again soon:
     // no Kubernetes event announces that it settled
     // so is a blocked step: hints drain and nodes come back without any Kubernetes event
     // and so is a day-2 step waiting on nodes: a Secret to load, a CA phase, a repair round
     var settled =
-        !day2Waiting
-            && !Day2Steps.waitingOnNodes(status)
+        !Day2Steps.waitingOnNodes(status, seen.pods().size())
             && plan.blocked() == null
             && (seen.pods().isEmpty()
                 || (seen.ring().stable()
@@ -152,20 +150,16 @@ public class AlliClusterReconciler implements Reconciler<AlliCluster>, Cleaner<A
 
   /**
    * Whether an update of the AlliCluster needs a reconcile: its spec changed (generation), the
-   * pause annotation or a day-2 request annotation ({@link Day2Annotations}) changed, or it is
-   * being deleted. Status and other metadata writes (the operator's own among them) do not. An
-   * annotation edit does not change the generation: without the day-2 check, {@code
-   * allidb.io/repair-now} waited for the periodic reconcile (up to {@link #IDLE_REQUEUE}).
+   * pause annotation or a day-2 request annotation changed, or it is being deleted. Status and
+   * other metadata writes (the operator's own among them) do not.
    */
   public static boolean worthReconciling(AlliCluster updated, AlliCluster previous) {
     return !java.util.Objects.equals(
             updated.getMetadata().getGeneration(), previous.getMetadata().getGeneration())
         || updated.isPaused() != previous.isPaused()
-        || Day2Annotations.ALL.stream()
-            .anyMatch(
-                a ->
-                    !java.util.Objects.equals(
-                        Day2Annotations.get(updated, a), Day2Annotations.get(previous, a)))
+        // a day-2 request (rotate-ca, rotate-api-keys, repair-now, reconcile-now) is an
+        // annotation: without this it waited for the idle requeue, up to two minutes
+        || io.allidb.operator.api.Day2Annotations.actionsChanged(updated, previous)
         || updated.isMarkedForDeletion()
         || !java.util.Objects.equals(
             updated.getMetadata().getFinalizers(), previous.getMetadata().getFinalizers());

@@ -42,12 +42,8 @@ final class Day2Steps {
     this.metrics = metrics;
   }
 
-  /**
-   * Runs the steps and adds their conditions and status fields to {@code status}.
-   *
-   * @return whether a step waits for nodes to load new material (look again soon)
-   */
-  boolean apply(
+  /** Runs the steps and adds their conditions and status fields to {@code status}. */
+  void apply(
       KubernetesClient client,
       AlliCluster cluster,
       Observation seen,
@@ -58,9 +54,8 @@ final class Day2Steps {
     var old = cluster.getStatus();
     if (paused) {
       keepLastReport(old, status);
-      return false;
+      return;
     }
-    var waiting = new java.util.concurrent.atomic.AtomicBoolean();
     var ctx =
         new Day2Context(
             client,
@@ -96,7 +91,6 @@ final class Day2Steps {
         API_KEYS_READY,
         () -> {
           var out = ApiKeyStep.reconcile(ctx);
-          waiting.compareAndSet(false, out.waiting());
           status.setApiKeys(out.status());
           c.set(API_KEYS_READY, out.ready(), out.reason(), out.message());
         });
@@ -113,7 +107,6 @@ final class Day2Steps {
     var all = new ArrayList<>(status.getConditions());
     all.addAll(c.build());
     status.setConditions(all);
-    return waiting.get();
   }
 
   private static void keepLastReport(AlliClusterStatus old, AlliClusterStatus status) {
@@ -141,26 +134,34 @@ final class Day2Steps {
   }
 
   /**
-   * Whether a day-2 step waits on the nodes: a tenant key waiting until every node loaded it, a CA
-   * key replacement between phases, a repair round in flight. Nodes loading a Secret or finishing a
+   * Whether a day-2 step waits on the nodes: a certificate or key-set generation not yet reported
+   * by every one of {@code pods}, a tenant key waiting until every node loaded it, a CA key
+   * replacement between phases, a repair round in flight. Nodes loading a Secret or finishing a
    * repair raise no Kubernetes event, so without a short requeue each of these steps would wait for
-   * the idle resync (2 min) - a key rotation took over two minutes in the simulated e2e scenario
-   * (SimulatedLifecycleIT) with every node on the new generation within a second.
+   * the idle resync (2 min): a key rotation took over two minutes in SimulatedLifecycleIT with
+   * every node on the new generation within a second, and each CA phase as long.
    */
-  static boolean waitingOnNodes(AlliClusterStatus status) {
+  static boolean waitingOnNodes(AlliClusterStatus status, int pods) {
     var keys = status.getApiKeys();
-    if (keys != null && keys.getTenants().stream().anyMatch(t -> t.getPendingKeyId() != null)) {
+    if (keys != null
+        && (below(keys.getNodesOnGeneration(), pods)
+            || keys.getTenants().stream().anyMatch(t -> t.getPendingKeyId() != null))) {
       return true;
     }
     var certs = status.getCertificates();
     if (certs != null
-        && certs.getAuthorities().stream().anyMatch(a -> !"Steady".equals(a.getPhase()))) {
+        && (below(certs.getNodesOnGeneration(), pods)
+            || certs.getAuthorities().stream().anyMatch(a -> !"Steady".equals(a.getPhase())))) {
       return true;
     }
     // a round in flight, between two repairs too: the next replica set starts only when a
     // reconcile sees the previous repair ended
     var repair = status.getRepair();
     return repair != null && repair.getRound() != null;
+  }
+
+  private static boolean below(Integer nodesOnGeneration, int pods) {
+    return nodesOnGeneration != null && nodesOnGeneration < pods;
   }
 
   /** Why repairs must not start now. */

@@ -255,6 +255,9 @@ public final class GrpcNodeAdmin implements NodeAdmin, AutoCloseable {
     try {
       if (ca != null) {
         builder.trustBundle(ca);
+        if (node.tlsName() != null) {
+          builder.authority(node.tlsName() + ":" + node.port());
+        }
       } else {
         builder.plaintext();
       }

@@ -101,6 +101,10 @@ class RenderedNodeConfigTest {
         .isEqualTo(Path.of(NodeStatefulSet.CLIENT_TLS_PATH, "tls.crt"));
     assertThat(c.security().internodeTls().certificateChain())
         .isEqualTo(Path.of(NodeStatefulSet.INTERNODE_TLS_PATH, "tls.crt"));
+    // a joining pod of any rack passes the internode identity rule before it is a member
+    assertThat(c.security().internodePeerNames().matcher("demo-r1-4").matches()).isTrue();
+    assertThat(c.security().internodePeerNames().matcher("demo-r2-0").matches()).isTrue();
+    assertThat(c.security().internodePeerNames().matcher("other-r1-0").matches()).isFalse();
   }
 
   @Test

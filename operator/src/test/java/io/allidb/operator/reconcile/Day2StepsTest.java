@@ -15,18 +15,34 @@ class Day2StepsTest {
   @Test
   void nothingInFlightIsNotWaiting() {
     var status = new AlliClusterStatus();
-    assertThat(Day2Steps.waitingOnNodes(status)).isFalse();
+    assertThat(Day2Steps.waitingOnNodes(status, 3)).isFalse();
     status.setApiKeys(keys(null));
     status.setCertificates(certificates("Steady", "Steady"));
     status.setRepair(new RepairStatus());
-    assertThat(Day2Steps.waitingOnNodes(status)).isFalse();
+    assertThat(Day2Steps.waitingOnNodes(status, 3)).isFalse();
   }
 
   @Test
   void aPendingTenantKeyWaitsForTheNodes() {
     var status = new AlliClusterStatus();
     status.setApiKeys(keys("acme-new"));
-    assertThat(Day2Steps.waitingOnNodes(status)).isTrue();
+    assertThat(Day2Steps.waitingOnNodes(status, 3)).isTrue();
+  }
+
+  @Test
+  void aGenerationSomePodsHaveNotReportedWaitsForThem() {
+    var status = new AlliClusterStatus();
+    var keys = keys(null);
+    keys.setNodesOnGeneration(2);
+    status.setApiKeys(keys);
+    assertThat(Day2Steps.waitingOnNodes(status, 3)).as("key set on 2 of 3").isTrue();
+    keys.setNodesOnGeneration(3);
+    var certs = certificates("Steady", "Steady");
+    certs.setNodesOnGeneration(1);
+    status.setCertificates(certs);
+    assertThat(Day2Steps.waitingOnNodes(status, 3)).as("certificates on 1 of 3").isTrue();
+    certs.setNodesOnGeneration(3);
+    assertThat(Day2Steps.waitingOnNodes(status, 3)).isFalse();
   }
 
   @Test
@@ -34,7 +50,7 @@ class Day2StepsTest {
     for (var phase : List.of("TrustNew", "SignWithNew")) {
       var status = new AlliClusterStatus();
       status.setCertificates(certificates("Steady", phase));
-      assertThat(Day2Steps.waitingOnNodes(status)).as(phase).isTrue();
+      assertThat(Day2Steps.waitingOnNodes(status, 3)).as(phase).isTrue();
     }
   }
 
@@ -44,11 +60,11 @@ class Day2StepsTest {
     var repair = new RepairStatus();
     repair.setRound("round-1");
     status.setRepair(repair);
-    assertThat(Day2Steps.waitingOnNodes(status)).as("no repair running right now").isTrue();
+    assertThat(Day2Steps.waitingOnNodes(status, 3)).as("no repair running right now").isTrue();
     var running = new RepairStatus.RunningRepair();
     running.setPod("demo-default-0");
     repair.setRunning(List.of(running));
-    assertThat(Day2Steps.waitingOnNodes(status)).isTrue();
+    assertThat(Day2Steps.waitingOnNodes(status, 3)).isTrue();
   }
 
   private static ApiKeysStatus keys(String pending) {

@@ -52,6 +52,8 @@ public final class ClusterDriver implements AutoCloseable {
   private final KubernetesClient client;
   private final String name;
   private final Map<Integer, ManagedChannel> channels = new ConcurrentHashMap<>();
+  private final List<ManagedChannel> tlsChannels =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
 
   public ClusterDriver(SimulatedCluster sim, String name) {
     this.sim = sim;
@@ -282,8 +284,93 @@ public final class ClusterDriver implements AutoCloseable {
     return out.toString();
   }
 
+  /**
+   * The pod's DNS name under the headless Service, which its operator-issued certificates carry
+   * (what a client in the cluster dials, and so the TLS authority for the loopback ports).
+   */
+  public String podDnsName(String pod) {
+    return pod + "." + name + "-nodes." + sim.namespace() + ".svc";
+  }
+
+  /**
+   * The client CA bundle ({@code ca.crt} of {@code <cluster>-client-tls}) as an application reads
+   * it from the Secret the operator writes; null while the operator has not written it.
+   */
+  public byte[] clientCaBundle() {
+    var secret = client.secrets().inNamespace(sim.namespace()).withName(name + "-client-tls").get();
+    if (secret == null || secret.getData() == null || !secret.getData().containsKey("ca.crt")) {
+      return null;
+    }
+    return java.util.Base64.getDecoder().decode(secret.getData().get("ca.crt"));
+  }
+
+  /**
+   * A new TLS channel to {@code pod}'s loopback gRPC port trusting exactly the CAs in {@code
+   * caBundle} (PEM) and checking the node's certificate against {@link #podDnsName}, as an
+   * application in the cluster would. The caller shuts it down.
+   */
+  public ManagedChannel tlsChannel(
+      String pod, byte[] caBundle, io.grpc.ClientInterceptor... interceptors) {
+    try {
+      var tls =
+          io.grpc.TlsChannelCredentials.newBuilder()
+              .trustManager(new java.io.ByteArrayInputStream(caBundle))
+              .build();
+      return io.grpc.Grpc.newChannelBuilderForAddress("127.0.0.1", sim.pods().grpcPort(pod), tls)
+          .overrideAuthority(podDnsName(pod))
+          .intercept(interceptors)
+          .build();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("the client CA bundle is not PEM", e);
+    }
+  }
+
+  /**
+   * A stub on {@code pod} over TLS (trusting the client CA bundle from its Secret, read now)
+   * presenting {@code apiKey}, with a 5 s deadline per call. Its channel is closed with the driver.
+   */
+  public AlliDBGrpc.AlliDBBlockingStub tlsStub(String pod, String apiKey) {
+    var bundle =
+        await("the client CA bundle").atMost(WAIT).until(this::clientCaBundle, Objects::nonNull);
+    var channel = tlsChannel(pod, bundle);
+    tlsChannels.add(channel);
+    var md = new Metadata();
+    md.put(API_KEY, apiKey);
+    return AlliDBGrpc.newBlockingStub(channel)
+        .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(md))
+        .withDeadlineAfter(5, TimeUnit.SECONDS);
+  }
+
+  /**
+   * {@code NodeInfo} of {@code pod} through its admin API over TLS, with the operator's admin
+   * credential (key and CA bundle from {@code <cluster>-operator-admin}): the generations the node
+   * reports having loaded.
+   */
+  public io.allidb.api.admin.NodeInfoReply nodeInfo(String pod) {
+    var secret =
+        client.secrets().inNamespace(sim.namespace()).withName(name + "-operator-admin").get();
+    assertThat(secret).as("the operator's admin Secret").isNotNull();
+    var data = secret.getData();
+    try (var admin =
+        io.allidb.client.AlliAdminClient.builder()
+            .target("127.0.0.1:" + sim.pods().grpcPort(pod))
+            .authority(podDnsName(pod))
+            .trustBundle(java.util.Base64.getDecoder().decode(data.get("ca.crt")))
+            .apiKey(
+                new String(
+                        java.util.Base64.getDecoder().decode(data.get("api-key")),
+                        java.nio.charset.StandardCharsets.US_ASCII)
+                    .strip())
+            .deadline(Duration.ofSeconds(5))
+            .waitForReady(false)
+            .build()) {
+      return admin.nodeInfo();
+    }
+  }
+
   @Override
   public void close() {
     channels.values().forEach(ManagedChannel::shutdownNow);
+    tlsChannels.forEach(ManagedChannel::shutdownNow);
   }
 }

@@ -9,7 +9,9 @@ import io.grpc.ManagedChannel;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
+import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.time.Clock;
@@ -17,6 +19,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
 
 /**
  * One real data-plane node in this JVM, configured exactly as {@code allidb server ARGS} would be
@@ -30,11 +33,23 @@ public final class InJvmNode implements AutoCloseable {
   private final DataplaneServer server;
   private final ManagedChannel channel;
 
-  private InJvmNode(String pod, DataplaneServer server) {
+  private InJvmNode(String pod, DataplaneServer server, boolean tls) {
     this.pod = pod;
     this.server = server;
-    this.channel =
-        NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
+    var b = NettyChannelBuilder.forAddress("127.0.0.1", server.port());
+    if (tls) {
+      // the kubelet's HTTPS probes do not verify the serving certificate; this probe is the
+      // simulation's kubelet, not a client of the cluster (clients verify: ClusterDriver)
+      try {
+        b.sslContext(
+            GrpcSslContexts.forClient().trustManager(InsecureTrustManagerFactory.INSTANCE).build());
+      } catch (SSLException e) {
+        throw new IllegalStateException("cannot build the probe's TLS context", e);
+      }
+    } else {
+      b.usePlaintext();
+    }
+    this.channel = b.build();
   }
 
   /** Starts the node; returns once it serves (a joining node has finished its bootstrap). */
@@ -77,7 +92,7 @@ public final class InJvmNode implements AutoCloseable {
         new DataplaneServer(
                 DataplaneServer.forNetty(config), config, DataplaneServer.graphRag(config), runtime)
             .start();
-    return new InJvmNode(pod, server);
+    return new InJvmNode(pod, server, c.security().publicTls() != null);
   }
 
   /** Whether grpc.health.v1 says SERVING (what the readiness probe asks). */

@@ -130,10 +130,19 @@ public final class SimulatedCluster implements AutoCloseable {
     return cluster;
   }
 
-  /** Pods reached on their loopback gRPC ports, with the cluster's real TLS/auth settings. */
+  /**
+   * Pods reached on their loopback gRPC ports, with the cluster's real TLS/auth settings; with TLS
+   * the node's certificate is checked against the pod's DNS name, as in a real cluster.
+   */
   public NodeAddressResolver addresses() {
+    var dns = new ServiceDnsAddresses();
     return (cluster, pod) ->
-        new NodeAddress(pod, "127.0.0.1", pods.grpcPort(pod), ServiceDnsAddresses.access(cluster));
+        new NodeAddress(
+            pod,
+            "127.0.0.1",
+            pods.grpcPort(pod),
+            ServiceDnsAddresses.access(cluster),
+            dns.resolve(cluster, pod).host());
   }
 
   public synchronized void startOperator() {
