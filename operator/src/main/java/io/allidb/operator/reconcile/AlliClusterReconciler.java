@@ -177,17 +177,33 @@ public class AlliClusterReconciler implements Reconciler<AlliCluster>, Cleaner<A
   }
 
   /**
-   * Whether an update of the AlliCluster needs a reconcile: its spec changed (generation), the
-   * pause annotation changed, or it is being deleted. Status and other metadata writes (the
-   * operator's own among them) do not.
+   * Whether an update of the AlliCluster needs a reconcile: its spec changed (generation), one of
+   * the operator's {@code allidb.io/} annotations changed (pause, replace-node, the day-2 requests:
+   * an annotation edit does not bump the generation), or it is being deleted. Status and other
+   * metadata writes (the operator's own among them) do not.
    */
   public static boolean worthReconciling(AlliCluster updated, AlliCluster previous) {
     return !java.util.Objects.equals(
             updated.getMetadata().getGeneration(), previous.getMetadata().getGeneration())
         || updated.isPaused() != previous.isPaused()
+        || !operatorAnnotations(updated).equals(operatorAnnotations(previous))
         || updated.isMarkedForDeletion()
         || !java.util.Objects.equals(
             updated.getMetadata().getFinalizers(), previous.getMetadata().getFinalizers());
+  }
+
+  private static java.util.Map<String, String> operatorAnnotations(AlliCluster cluster) {
+    var annotations = cluster.getMetadata().getAnnotations();
+    var mine = new java.util.TreeMap<String, String>();
+    if (annotations != null) {
+      annotations.forEach(
+          (k, v) -> {
+            if (k.startsWith(AlliCluster.GROUP + "/")) {
+              mine.put(k, v);
+            }
+          });
+    }
+    return mine;
   }
 
   @Override
