@@ -55,6 +55,14 @@ public class AlliCluster extends CustomResource<AlliClusterSpec, AlliClusterStat
   public static final String ALLOW_QUORUM_LOSS_ANNOTATION =
       "allidb.io/allow-quorum-loss-on-restart";
 
+  /**
+   * Annotation naming a pod whose node is to be removed from the ring and replaced by a new, empty
+   * node on the same ordinal (a StatefulSet only removes its highest ordinal; ADR 0005). Acted on
+   * once per value: status.replacedNode records the value carried out; remove the annotation to
+   * forget it.
+   */
+  public static final String REPLACE_NODE_ANNOTATION = "allidb.io/replace-node";
+
   @Override
   protected AlliClusterSpec initSpec() {
     return new AlliClusterSpec();
@@ -72,6 +80,14 @@ public class AlliCluster extends CustomResource<AlliClusterSpec, AlliClusterStat
             ? null
             : getMetadata().getAnnotations().get(PAUSE_ANNOTATION);
     return Boolean.TRUE.equals(getSpec().getPaused()) || "true".equalsIgnoreCase(annotation);
+  }
+
+  /** The pod named by {@link #REPLACE_NODE_ANNOTATION}, or null. */
+  @JsonIgnore
+  public String replaceNodeRequest() {
+    var annotations = getMetadata().getAnnotations();
+    var value = annotations == null ? null : annotations.get(REPLACE_NODE_ANNOTATION);
+    return value == null || value.isBlank() ? null : value.strip();
   }
 
   /** Whether the user accepted quorum loss for rolling restarts (see the annotation). */

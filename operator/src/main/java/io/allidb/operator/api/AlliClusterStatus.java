@@ -18,6 +18,7 @@ import java.util.List;
   "ringMembers",
   "ringOperation",
   "rolloutReason",
+  "replacedNode",
   "certificates",
   "apiKeys",
   "repair"
@@ -52,6 +53,11 @@ public class AlliClusterStatus {
   @JsonPropertyDescription(
       "Why pods are being restarted (which part of the pod template changed), empty when none.")
   private String rolloutReason;
+
+  @JsonPropertyDescription(
+      "The allidb.io/replace-node value last carried out (the annotation is acted on while it"
+          + " differs); cleared when the annotation is removed.")
+  private String replacedNode;
 
   @JsonPropertyDescription("Certificates and CA rotation progress (operator-issued TLS).")
   private CertificatesStatus certificates;
@@ -148,5 +154,13 @@ public class AlliClusterStatus {
 
   public void setRolloutReason(String rolloutReason) {
     this.rolloutReason = rolloutReason;
+  }
+
+  public String getReplacedNode() {
+    return replacedNode;
+  }
+
+  public void setReplacedNode(String replacedNode) {
+    this.replacedNode = replacedNode;
   }
 }

@@ -23,21 +23,14 @@ public final class Day2Annotations {
    */
   public static final String RECONCILE_NOW = "allidb.io/reconcile-now";
 
-  /** Annotations whose change must reach the reconciler at once (the spec did not change). */
+  /**
+   * The day-2 requests. Any {@code allidb.io/} annotation change reaches the reconciler at once
+   * ({@code AlliClusterReconciler.worthReconciling}); these are the ones that ask for work.
+   */
   public static final java.util.List<String> ACTIONS =
       java.util.List.of(ROTATE_CA, ROTATE_API_KEYS, REPAIR_NOW, RECONCILE_NOW);
 
   private Day2Annotations() {}
-
-  /** Whether any of {@link #ACTIONS} differs between two versions of a cluster. */
-  public static boolean actionsChanged(AlliCluster updated, AlliCluster previous) {
-    for (var a : ACTIONS) {
-      if (!java.util.Objects.equals(get(updated, a), get(previous, a))) {
-        return true;
-      }
-    }
-    return false;
-  }
 
   /** The annotation's value, or null. */
   public static String get(AlliCluster cluster, String annotation) {

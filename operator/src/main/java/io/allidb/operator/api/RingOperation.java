@@ -23,7 +23,7 @@ import java.util.Objects;
 })
 public class RingOperation {
 
-  @JsonPropertyDescription("Join, Decommission or Restart.")
+  @JsonPropertyDescription("Join, Decommission, Restart or Replace.")
   private RingOperationType type;
 
   @JsonPropertyDescription("Pod the operation acts on.")
@@ -39,7 +39,7 @@ public class RingOperation {
   @JsonPropertyDescription("Rack of the target pod.")
   private String rack;
 
-  @JsonPropertyDescription("Requested, Joining, Leaving, Shrinking or Restarting.")
+  @JsonPropertyDescription("Requested, Joining, Leaving, Shrinking, Restarting or Replacing.")
   private RingOperationPhase phase;
 
   @JsonPropertyDescription("When the operation was decided (RFC 3339).")

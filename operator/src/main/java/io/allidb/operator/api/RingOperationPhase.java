@@ -14,5 +14,10 @@ public enum RingOperationPhase {
   /** Decommission: the node has LEFT and the StatefulSet was shrunk; waiting for the pod to go. */
   Shrinking,
   /** Restart: the node was drained and its pod deleted; waiting for the new pod to be NORMAL. */
-  Restarting
+  Restarting,
+  /**
+   * Replace: the node has LEFT, its claim and pod were deleted; waiting for the new pod's node (on
+   * a new claim) to be NORMAL.
+   */
+  Replacing
 }

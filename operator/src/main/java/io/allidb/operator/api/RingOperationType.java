@@ -7,5 +7,10 @@ public enum RingOperationType {
   /** A node streams its ranges away and leaves the ring (scale down). */
   Decommission,
   /** A node is drained and its pod recreated with a new template (rolling restart). */
-  Restart
+  Restart,
+  /**
+   * A node named by {@code allidb.io/replace-node} streams its ranges away and leaves; its claim
+   * and pod are then deleted and the same ordinal joins again as a new, empty node (ADR 0005).
+   */
+  Replace
 }

@@ -10,4 +10,10 @@ public sealed interface Action {
 
   /** Delete a node's data claim (only after the node has LEFT, per policy). */
   record DeleteClaim(String claim) implements Action {}
+
+  /**
+   * Delete a pod whose node has LEFT so the StatefulSet recreates it (on a new claim, deleted just
+   * before): the replacement of a node named by annotation.
+   */
+  record DeletePod(String pod) implements Action {}
 }

@@ -83,6 +83,13 @@ public class AlliClusterReconciler implements Reconciler<AlliCluster>, Cleaner<A
   public UpdateControl<AlliCluster> reconcile(AlliCluster cluster, Context<AlliCluster> context) {
     var started = System.nanoTime();
     var client = context.getClient();
+    // the informer's copy can be one status write behind: the ring operation in flight and the
+    // events derived from it must start from the status last written, so read it afresh
+    var latest = client.resource(cluster).get();
+    if (latest == null) {
+      return UpdateControl.noUpdate(); // deleted meanwhile
+    }
+    cluster = latest;
     var problems = SpecValidator.validate(cluster);
     if (!problems.isEmpty()) {
       // a bad spec is reported, not retried: the next spec edit triggers a new reconcile
@@ -97,11 +104,14 @@ public class AlliClusterReconciler implements Reconciler<AlliCluster>, Cleaner<A
     if (!paused) {
       act(client, cluster, desired, plan);
       countRingOperations(cluster.getStatus(), plan);
-      RingEvents.emit(new ClusterEvents(client, cluster, clock.instant()), cluster, plan);
     }
+    // before the status write, also while paused (status still follows the planner then): every
+    // change of status.ringOperation is announced, at least once
+    RingEvents.emit(new ClusterEvents(client, cluster, clock.instant()), cluster, plan);
     var status =
         StatusComposer.compose(
             cluster, seen, plan, rolloutReason(desired, seen), paused, clock.instant());
+    status.setReplacedNode(replacedNode(cluster, plan));
     // day-2 (issue 8): certificates, API keys, repair; report-only while paused
     day2.apply(client, cluster, seen, plan, paused, clock.instant(), status);
     metrics.reconciled(paused ? "paused" : "ok", seconds(started));
@@ -145,24 +155,57 @@ public class AlliClusterReconciler implements Reconciler<AlliCluster>, Cleaner<A
       client.pods().inNamespace(ns).withName(r.pod()).delete();
     } else if (action instanceof Action.DeleteClaim c) {
       client.persistentVolumeClaims().inNamespace(ns).withName(c.claim()).delete();
+    } else if (action instanceof Action.DeletePod p) {
+      client.pods().inNamespace(ns).withName(p.pod()).delete();
     }
   }
 
+  /** The replace request not carried out yet, or null. */
+  private static String pendingReplace(AlliCluster cluster) {
+    var request = cluster.replaceNodeRequest();
+    var done = cluster.getStatus() == null ? null : cluster.getStatus().getReplacedNode();
+    return request == null || request.equals(done) ? null : request;
+  }
+
+  /** What status remembers of replace requests: forgotten once the annotation is removed. */
+  private static String replacedNode(AlliCluster cluster, Plan plan) {
+    if (cluster.replaceNodeRequest() == null) {
+      return null;
+    }
+    if (plan.replaced() != null) {
+      return plan.replaced();
+    }
+    return cluster.getStatus() == null ? null : cluster.getStatus().getReplacedNode();
+  }
+
   /**
-   * Whether an update of the AlliCluster needs a reconcile: its spec changed (generation), the
-   * pause annotation or a day-2 request annotation changed, or it is being deleted. Status and
-   * other metadata writes (the operator's own among them) do not.
+   * Whether an update of the AlliCluster needs a reconcile: its spec changed (generation), one of
+   * the operator's {@code allidb.io/} annotations changed (pause, replace-node, the day-2 requests:
+   * an annotation edit does not bump the generation), or it is being deleted. Status and other
+   * metadata writes (the operator's own among them) do not.
    */
   public static boolean worthReconciling(AlliCluster updated, AlliCluster previous) {
     return !java.util.Objects.equals(
             updated.getMetadata().getGeneration(), previous.getMetadata().getGeneration())
         || updated.isPaused() != previous.isPaused()
-        // a day-2 request (rotate-ca, rotate-api-keys, repair-now, reconcile-now) is an
-        // annotation: without this it waited for the idle requeue, up to two minutes
-        || io.allidb.operator.api.Day2Annotations.actionsChanged(updated, previous)
+        || !operatorAnnotations(updated).equals(operatorAnnotations(previous))
         || updated.isMarkedForDeletion()
         || !java.util.Objects.equals(
             updated.getMetadata().getFinalizers(), previous.getMetadata().getFinalizers());
+  }
+
+  private static java.util.Map<String, String> operatorAnnotations(AlliCluster cluster) {
+    var annotations = cluster.getMetadata().getAnnotations();
+    var mine = new java.util.TreeMap<String, String>();
+    if (annotations != null) {
+      annotations.forEach(
+          (k, v) -> {
+            if (k.startsWith(AlliCluster.GROUP + "/")) {
+              mine.put(k, v);
+            }
+          });
+    }
+    return mine;
   }
 
   @Override
@@ -186,6 +229,13 @@ public class AlliClusterReconciler implements Reconciler<AlliCluster>, Cleaner<A
       AlliCluster cluster, Context<AlliCluster> context, Exception e) {
     metrics.failed(0);
     logger.warn("reconcile of {} failed: {}", cluster.getMetadata().getName(), e.toString());
+    // the cached copy can be a status write behind: writing its status back would undo the ring
+    // operation's last step, so start from the stored one
+    var latest = freshOrNull(context.getClient(), cluster);
+    if (latest == null) {
+      return ErrorStatusUpdateControl.noStatusUpdate();
+    }
+    cluster = latest;
     var old = cluster.getStatus() == null ? new AlliClusterStatus() : cluster.getStatus();
     var conditions =
         new Conditions(old.getConditions(), cluster.getMetadata().getGeneration(), clock.instant())
@@ -199,7 +249,24 @@ public class AlliClusterReconciler implements Reconciler<AlliCluster>, Cleaner<A
         .forEach(c -> conditions.set(c.getType(), c.getStatus(), c.getReason(), c.getMessage()));
     old.setConditions(conditions.build());
     cluster.setStatus(old);
-    return ErrorStatusUpdateControl.patchStatus(cluster); // default retry with backoff follows
+    if (applier.serverSideApply()) {
+      return ErrorStatusUpdateControl.patchStatus(cluster); // default retry with backoff follows
+    }
+    // as in patchStatus: no JSON patch against a cached copy without SSA
+    try {
+      context.getClient().resource(cluster).updateStatus();
+    } catch (RuntimeException conflict) {
+      logger.warn("error status of {} not written: {}", cluster.getMetadata().getName(), conflict);
+    }
+    return ErrorStatusUpdateControl.noStatusUpdate();
+  }
+
+  private static AlliCluster freshOrNull(KubernetesClient client, AlliCluster cluster) {
+    try {
+      return client.resource(cluster).get();
+    } catch (RuntimeException e) {
+      return cluster; // the API server is the problem: the cached copy is all there is
+    }
   }
 
   @Override
@@ -245,7 +312,8 @@ public class AlliClusterReconciler implements Reconciler<AlliCluster>, Cleaner<A
         spec.getPvcRetentionPolicy().getOnScaleDown(),
         cluster.allowsQuorumLossOnRestart(),
         cluster.getMetadata().getGeneration() == null ? 0 : cluster.getMetadata().getGeneration(),
-        clock.instant());
+        clock.instant(),
+        pendingReplace(cluster));
   }
 
   private static RackState rackState(

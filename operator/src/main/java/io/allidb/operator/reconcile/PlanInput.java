@@ -15,6 +15,8 @@ import java.util.Map;
  * @param pods by name
  * @param inFlight the ring operation persisted in status, or null
  * @param generation metadata.generation of the cluster
+ * @param replaceRequest the pod named by {@code allidb.io/replace-node} when that request is not
+ *     carried out yet (status.replacedNode differs), else null
  */
 public record PlanInput(
     String clusterName,
@@ -26,7 +28,49 @@ public record PlanInput(
     PvcRetention onScaleDown,
     boolean allowQuorumLossOnRestart,
     long generation,
-    Instant now) {
+    Instant now,
+    String replaceRequest) {
+
+  public PlanInput(
+      String clusterName,
+      List<RackState> racks,
+      Map<String, PodState> pods,
+      ObservedRing ring,
+      RingOperation inFlight,
+      int replicationFactor,
+      PvcRetention onScaleDown,
+      boolean allowQuorumLossOnRestart,
+      long generation,
+      Instant now) {
+    this(
+        clusterName,
+        racks,
+        pods,
+        ring,
+        inFlight,
+        replicationFactor,
+        onScaleDown,
+        allowQuorumLossOnRestart,
+        generation,
+        now,
+        null);
+  }
+
+  /** The same input with a pending {@code allidb.io/replace-node} request. */
+  public PlanInput withReplaceRequest(String pod) {
+    return new PlanInput(
+        clusterName,
+        racks,
+        pods,
+        ring,
+        inFlight,
+        replicationFactor,
+        onScaleDown,
+        allowQuorumLossOnRestart,
+        generation,
+        now,
+        pod);
+  }
 
   /** The same observations once the operation in flight is over and racks have these sizes. */
   PlanInput afterOperation(Map<String, Integer> replicas) {
@@ -50,7 +94,8 @@ public record PlanInput(
         onScaleDown,
         allowQuorumLossOnRestart,
         generation,
-        now);
+        now,
+        replaceRequest);
   }
 
   RackState rack(String name) {

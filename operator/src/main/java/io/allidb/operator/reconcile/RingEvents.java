@@ -10,14 +10,18 @@ import java.util.Objects;
 /**
  * Kubernetes events for ring steps, so {@code kubectl describe allicluster} tells the story of a
  * scale or restart: {@code JoinStarted}/{@code JoinCompleted}, {@code DecommissionStarted}/{@code
- * DecommissionCompleted}, {@code RestartStarted}/{@code RestartCompleted} (Normal, per pod), and
- * {@code RingStepBlocked} (Warning) when the planner refuses the next step. Derived from the status
- * before the reconcile and the plan after it, so a refusal is announced when it starts or changes,
- * not at every requeue while it lasts (the Degraded condition carries it meanwhile).
+ * DecommissionCompleted}, {@code RestartStarted}/{@code RestartCompleted}, {@code
+ * ReplaceStarted}/{@code ReplaceCompleted} (Normal, per pod), and {@code RingStepBlocked} (Warning)
+ * when the planner refuses the next step. Derived from the status before the reconcile and the plan
+ * after it, so a refusal is announced when it starts or changes, not at every requeue while it
+ * lasts (the Degraded condition carries it meanwhile).
  *
- * <p>Best effort: the "before" is the cluster as the reconcile received it, which can be one status
- * write behind (informer cache), so a {@code Completed} event can be missed when one operation ends
- * and the next starts in quick succession. The status and the ring-operation metric stay exact.
+ * <p>At least once: the "before" is the AlliCluster the reconciler read afresh from the API server
+ * (the informer's copy can be one status write behind, which could lose {@code Completed} events
+ * when one operation ended and the next began at once), and the events are emitted before the
+ * status write that records the change, so a reconcile that dies in between repeats them (the same
+ * event object, its count bumped). Only a refused event write loses one ({@link ClusterEvents} logs
+ * it).
  */
 final class RingEvents {
   static final String BLOCKED = "RingStepBlocked";

@@ -2,10 +2,12 @@ package io.allidb.operator.reconcile;
 
 import static io.allidb.operator.api.RingOperationPhase.Joining;
 import static io.allidb.operator.api.RingOperationPhase.Leaving;
+import static io.allidb.operator.api.RingOperationPhase.Replacing;
 import static io.allidb.operator.api.RingOperationPhase.Requested;
 import static io.allidb.operator.api.RingOperationPhase.Restarting;
 import static io.allidb.operator.api.RingOperationPhase.Shrinking;
 
+import io.allidb.operator.api.AlliCluster;
 import io.allidb.operator.api.PvcRetention;
 import io.allidb.operator.api.RingMemberState;
 import io.allidb.operator.api.RingOperation;
@@ -24,9 +26,10 @@ import java.util.Objects;
  * PlanInput}, so every state machine (docs/operator.md) is unit-tested without Kubernetes.
  *
  * <p>Order of business: continue the operation in flight; else scale down (before a restart, so a
- * node about to leave is not restarted); else roll one pod with a stale template; else scale up.
- * Any operation starts by being recorded ({@code Requested}) and is acted on only by a later
- * reconcile that reads it back from status - the record always precedes the side effect.
+ * node about to leave is not restarted); else replace the node named by {@code
+ * allidb.io/replace-node}; else roll one pod with a stale template; else scale up. Any operation
+ * starts by being recorded ({@code Requested}) and is acted on only by a later reconcile that reads
+ * it back from status - the record always precedes the side effect.
  */
 public final class RingPlanner {
   private RingPlanner() {}
@@ -42,13 +45,25 @@ public final class RingPlanner {
           && continued.blocked() == null) {
         // finished (or cancelled) with nothing left to do: take the next step now rather than
         // a reschedule later
-        return plan(in.afterOperation(continued.replicas()));
+        var after = in.afterOperation(continued.replicas());
+        if (continued.replaced() != null) {
+          return plan(after.withReplaceRequest(null)).withReplaced(continued.replaced());
+        }
+        return plan(after);
       }
       return continued;
     }
     var down = in.racks().stream().filter(r -> r.currentReplicas() > r.desiredReplicas()).toList();
     if (!down.isEmpty()) {
       return startScaleDown(in, replicas, rollout, down);
+    }
+    if (in.replaceRequest() != null) {
+      var replace = startReplace(in, replicas, rollout);
+      if (replace.replaced() == null) {
+        return replace;
+      }
+      // nothing to replace (the pod was scaled away): record it and take the next step
+      return plan(in.withReplaceRequest(null)).withReplaced(replace.replaced());
     }
     if (rollout) {
       return startRestart(in, replicas);
@@ -114,6 +129,81 @@ public final class RingPlanner {
     return new Plan(replicas, op, List.of(), null, rollout);
   }
 
+  /**
+   * A replace removes the node of a pod the StatefulSet keeps (only its highest ordinal can go):
+   * the node decommissions like a scale-down, then its claim and pod are deleted and the ordinal
+   * joins again as a new, empty node (ADR 0005). Same safety checks as a scale-down.
+   */
+  private static Plan startReplace(PlanInput in, Map<String, Integer> replicas, boolean rollout) {
+    var target = in.replaceRequest();
+    var pod = in.pods().get(target);
+    var rack = pod == null ? null : in.rack(pod.rack());
+    if (rack != null && pod.ordinal() >= rack.desiredReplicas()) {
+      // a pod the StatefulSet is removing: its node has left, nothing is left to replace
+      return new Plan(replicas, null, List.of(), null, rollout, target);
+    }
+    if (pod == null || rack == null) {
+      var ordinal = ordinalOrMinusOne(target);
+      var removed =
+          ordinal >= 0
+              && in.racks().stream()
+                  .anyMatch(
+                      r ->
+                          target.equals(podName(in, r.rack(), ordinal))
+                              && ordinal >= r.desiredReplicas());
+      if (removed) {
+        // the pod was scaled away: its node is gone, nothing is left to replace
+        return new Plan(replicas, null, List.of(), null, rollout, target);
+      }
+      return blocked(
+          replicas,
+          rollout,
+          "InvalidReplaceRequest",
+          AlliCluster.REPLACE_NODE_ANNOTATION
+              + "="
+              + target
+              + " names no pod of this cluster; remove or correct the annotation");
+    }
+    if (!in.ring().isMember(target)) {
+      return blocked(
+          replicas,
+          rollout,
+          "InvalidReplaceRequest",
+          "replace waits: " + target + " is not a ring member");
+    }
+    var members = in.ring().members().size();
+    if (members - 1 < in.replicationFactor()) {
+      return blocked(
+          replicas,
+          rollout,
+          "ReplicationFactorNotMet",
+          "replacing "
+              + target
+              + " first removes it, which would leave "
+              + (members - 1)
+              + " nodes for replication factor "
+              + in.replicationFactor()
+              + "; scale up by one first");
+    }
+    var unsafe = ringUnsafe(in);
+    if (unsafe != null) {
+      return blocked(replicas, rollout, unsafe.reason(), "replace waits: " + unsafe.message());
+    }
+    var info = in.ring().nodeInfos().get(target);
+    var targetHints = info == null ? 0 : info.hintsPending();
+    if (targetHints > 0) {
+      return blocked(
+          replicas,
+          rollout,
+          "HintsPending",
+          "replace waits for " + target + " to deliver its " + targetHints + " hints");
+    }
+    var op =
+        operation(in, RingOperationType.Replace, target, pod.rack(), Requested)
+            .withTarget(pod.uid(), info == null ? null : info.hostId());
+    return new Plan(replicas, op, List.of(), null, rollout);
+  }
+
   private static Plan startRestart(PlanInput in, Map<String, Integer> replicas) {
     var unsafe = ringUnsafe(in);
     if (unsafe != null) {
@@ -176,6 +266,7 @@ public final class RingPlanner {
       case Join -> continueJoin(in, replicas, rollout, op);
       case Decommission -> continueDecommission(in, replicas, rollout, op);
       case Restart -> continueRestart(in, replicas, rollout, op);
+      case Replace -> continueReplace(in, replicas, rollout, op);
     };
   }
 
@@ -260,6 +351,50 @@ public final class RingPlanner {
     return new Plan(replicas, back ? null : op.withPhase(Restarting), List.of(), null, rollout);
   }
 
+  private static Plan continueReplace(
+      PlanInput in, Map<String, Integer> replicas, boolean rollout, RingOperation op) {
+    var target = op.getTargetPod();
+    var pod = in.pods().get(target);
+    var recreated = pod != null && !Objects.equals(pod.uid(), op.getTargetPodUid());
+    if (op.getPhase() == Replacing || recreated) {
+      // a recreated pod means the deletes ran (perhaps before a crash lost the status write): its
+      // node is the new one, and must never be asked to leave
+      var back =
+          recreated
+              && pod.ready()
+              && in.ring().stateOf(target) == RingMemberState.NORMAL
+              && in.ring().allSeeAllUp();
+      return back
+          ? new Plan(replicas, null, List.of(), null, rollout, target)
+          : new Plan(replicas, op.withPhase(Replacing), List.of(), null, rollout);
+    }
+    var state = in.ring().stateOf(target);
+    if (state == RingMemberState.LEFT) {
+      // claim first: the StatefulSet recreates a missing pod with its claim if that still exists
+      return new Plan(
+          replicas,
+          op.withPhase(Replacing),
+          List.of(new Action.DeleteClaim(Names.dataClaim(target)), new Action.DeletePod(target)),
+          null,
+          rollout);
+    }
+    if (state == RingMemberState.LEAVING) {
+      return new Plan(replicas, op.withPhase(Leaving), List.of(), null, rollout);
+    }
+    if (state == RingMemberState.UNKNOWN || state == RingMemberState.DOWN) {
+      return new Plan(replicas, op, List.of(), null, rollout);
+    }
+    if (op.getPhase() == Requested && !target.equals(in.replaceRequest())) {
+      return new Plan(replicas, null, List.of(), null, rollout); // withdrawn before it began
+    }
+    var unsafe = ringUnsafe(in);
+    if (unsafe != null) {
+      return new Plan(replicas, op, List.of(), unsafe, rollout);
+    }
+    return new Plan(
+        replicas, op.withPhase(Requested), List.of(new Action.Decommission(target)), null, rollout);
+  }
+
   // ---- helpers ---------------------------------------------------------------------------
 
   /** Null when every pod is ready and the ring is stable; otherwise why not. */
@@ -325,6 +460,15 @@ public final class RingPlanner {
   private static RingOperation operation(
       PlanInput in, RingOperationType type, String pod, String rack, RingOperationPhase phase) {
     return new RingOperation(type, pod, rack, phase, in.now().toString(), in.generation());
+  }
+
+  private static int ordinalOrMinusOne(String pod) {
+    var dash = pod.lastIndexOf('-');
+    try {
+      return dash < 0 ? -1 : Integer.parseInt(pod.substring(dash + 1));
+    } catch (NumberFormatException e) {
+      return -1;
+    }
   }
 
   private static String podName(PlanInput in, String rack, int ordinal) {

@@ -106,7 +106,9 @@ final class StatusComposer {
           ring.members().size() + " members at epoch " + ring.epoch());
     }
     var op = plan.operation();
-    if (op != null && op.getType() != RingOperationType.Restart) {
+    if (op != null
+        && (op.getType() == RingOperationType.Join
+            || op.getType() == RingOperationType.Decommission)) {
       c.set(
           SCALING,
           true,
@@ -127,6 +129,7 @@ final class StatusComposer {
         case Join -> "Joining";
         case Decommission -> "Decommissioning";
         case Restart -> "Restarting";
+        case Replace -> "Replacing";
       };
     }
     if (!seen.ring().known()) {
@@ -144,6 +147,7 @@ final class StatusComposer {
       case Join -> "Joining";
       case Decommission -> "Decommissioning";
       case Restart -> "Restarting";
+      case Replace -> "Replacing";
     };
   }
 
@@ -178,6 +182,7 @@ final class StatusComposer {
     s.setRingOperation(old.getRingOperation());
     s.setRingState(old.getRingState());
     s.setRolloutReason(old.getRolloutReason());
+    s.setReplacedNode(old.getReplacedNode());
     s.setCertificates(old.getCertificates());
     s.setApiKeys(old.getApiKeys());
     s.setRepair(old.getRepair());

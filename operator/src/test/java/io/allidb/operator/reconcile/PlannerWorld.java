@@ -31,6 +31,11 @@ final class PlannerWorld {
   PvcRetention onScaleDown = PvcRetention.Retain;
   boolean allowQuorumLoss;
   RingOperation operation;
+
+  /** The allidb.io/replace-node annotation (null: absent) and what status recorded as done. */
+  String replaceAnnotation;
+
+  String replacedNode;
   Plan lastPlan;
   private int uidCounter;
 
@@ -65,7 +70,10 @@ final class PlannerWorld {
         onScaleDown,
         allowQuorumLoss,
         1L,
-        Instant.parse("2026-01-01T00:00:00Z"));
+        Instant.parse("2026-01-01T00:00:00Z"),
+        replaceAnnotation == null || replaceAnnotation.equals(replacedNode)
+            ? null
+            : replaceAnnotation);
   }
 
   /** One reconcile: plan, then do what the reconciler does with the plan. */
@@ -73,6 +81,9 @@ final class PlannerWorld {
     lastPlan = RingPlanner.plan(input());
     current = lastPlan.replicas().get(RACK);
     operation = lastPlan.operation();
+    if (lastPlan.replaced() != null) {
+      replacedNode = lastPlan.replaced();
+    }
     for (var action : lastPlan.actions()) {
       actionsRun.add(action);
       if (action instanceof Action.Decommission d) {
@@ -80,6 +91,8 @@ final class PlannerWorld {
       } else if (action instanceof Action.Restart r) {
         ring.drain(address(r.pod()));
         pods.remove(r.pod()); // the StatefulSet controller recreates it (see kubelet())
+      } else if (action instanceof Action.DeletePod d) {
+        pods.remove(d.pod());
       }
     }
     return lastPlan;

@@ -368,6 +368,17 @@ public final class ClusterDriver implements AutoCloseable {
     }
   }
 
+  /**
+   * The Kubernetes events on the cluster as {@code "<reason>: <message>"}, e.g. {@code
+   * "DecommissionStarted: Decommission of demo-default-4 started (rack default)"}.
+   */
+  public List<String> events() {
+    return client.v1().events().inNamespace(sim.namespace()).list().getItems().stream()
+        .filter(e -> name.equals(e.getInvolvedObject().getName()))
+        .map(e -> e.getReason() + ": " + e.getMessage())
+        .toList();
+  }
+
   @Override
   public void close() {
     channels.values().forEach(ManagedChannel::shutdownNow);

@@ -35,7 +35,8 @@ import java.util.stream.Stream;
  *
  * <ul>
  *   <li>ordinals below {@code replicas} get a Pod (template labels and annotations, owned by the
- *       StatefulSet) and a data claim {@code data-<pod>} if missing; ordinals at or above it lose
+ *       StatefulSet) and, when the Pod is created, a data claim {@code data-<pod>} if missing; a
+ *       claim deleted under a running Pod is not recreated for it; ordinals at or above it lose
  *       their Pod (claims are retained, as {@code whenScaled: Retain} says);
  *   <li>each Pod gets a real data-plane node in this JVM, started from the container args and env
  *       the operator rendered ({@link PodLaunch}), with its ConfigMap and Secret volumes projected
@@ -107,7 +108,7 @@ public final class FakeStatefulSetController implements AutoCloseable {
   }
 
   private int[] ports(String pod) {
-    return ports.computeIfAbsent(pod, p -> new int[] {freePort(), freePort()});
+    return ports.computeIfAbsent(pod, p -> freePorts());
   }
 
   private void safeTick() {
@@ -137,9 +138,16 @@ public final class FakeStatefulSetController implements AutoCloseable {
       for (int i = 0; i < replicas; i++) {
         var pod = name + "-" + i;
         wanted.add(pod);
-        ensureClaim(sts, pod);
         var existing = client.pods().inNamespace(namespace).withName(pod).get();
         if (existing == null) {
+          if (nodes.containsKey(pod)) {
+            // deleted since the last tick: its container goes with it, even though a pod of the
+            // same name is created right away (the new pod gets a new node)
+            stopNode(pod);
+          }
+          // like the real controller, claims are made when the pod is: a claim deleted under a
+          // running pod (onDelete: Delete, a replace) is not brought back for that pod
+          ensureClaim(sts, pod);
           createPod(sts, pod);
         } else if (!nodes.containsKey(pod)) {
           startedFor.put(pod, existing.getMetadata().getUid());
@@ -227,6 +235,9 @@ public final class FakeStatefulSetController implements AutoCloseable {
   private void startNode(StatefulSet sts, String pod) {
     var claim =
         client.persistentVolumeClaims().inNamespace(namespace).withName("data-" + pod).get();
+    if (claim == null) {
+      return; // the kubelet cannot mount a claim that is gone: the pod stays Pending
+    }
     var volumes =
         new PodVolumes(client, namespace, sts, root.resolve("mounts").resolve(pod), volume(claim));
     if (!volumes.project()) {
@@ -364,9 +375,14 @@ public final class FakeStatefulSetController implements AutoCloseable {
     starts.shutdownNow();
   }
 
-  private static int freePort() {
-    try (var s = new ServerSocket(0)) {
-      return s.getLocalPort();
+  /**
+   * Two distinct free ports: both sockets are held open together, else the system may hand out the
+   * same port twice (seen: a node started with one port for gRPC and internode never served).
+   */
+  private static int[] freePorts() {
+    try (var grpc = new ServerSocket(0);
+        var internode = new ServerSocket(0)) {
+      return new int[] {grpc.getLocalPort(), internode.getLocalPort()};
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
