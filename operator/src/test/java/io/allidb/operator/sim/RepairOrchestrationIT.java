@@ -147,25 +147,27 @@ class RepairOrchestrationIT {
   }
 
   /**
-   * A slow repair round (low intensity) is in flight when the cluster scales from three to four
+   * A slow repair round (low intensity) is in flight when the cluster scales from four to five
    * nodes: while the ring operation runs the round reports itself paused and starts nothing; after
-   * it the round re-plans for the four-node ring (64 ranges instead of 48) and completes. With RF 3
-   * on three or four nodes any two replica sets share a node, so even with parallelism 2 at most
-   * one repair may run at any time: checked in the operator's status and in every node's own repair
-   * log.
+   * it the round re-plans for the five-node ring (80 ranges instead of 64) and completes. Four
+   * nodes, not three: at RF 3 one repair covers a whole three-node ring and, on a quiet machine,
+   * ended before the scale-up, leaving nothing to re-plan (seen on a clean-clone run); four nodes
+   * have several replica sets to repair one after the other. With RF 3 on four or five nodes any
+   * two replica sets share a node, so even with parallelism 2 at most one repair may run at any
+   * time: checked in the operator's status and in every node's own repair log.
    */
   @Test
   void aRoundPausesDuringAScaleUpAndCompletesReplannedAfterIt() throws Exception {
     start(Clock.systemUTC());
-    var cluster = SimulatedCluster.cluster(3);
+    var cluster = SimulatedCluster.cluster(4);
     cluster.getSpec().getRepair().setEnabled(false);
     cluster.getSpec().getRepair().setIntensity(0.05);
     cluster.getSpec().getRepair().setParallelism(2);
     demo.create(cluster);
-    demo.awaitReady(3);
+    demo.awaitReady(4);
     var key = demo.tenantKey();
     for (int k = 0; k < 300; k++) {
-      demo.put("demo-default-" + (k % 3), key, "row-" + k, 1);
+      demo.put("demo-default-" + (k % 4), key, "row-" + k, 1);
     }
     long asked = System.currentTimeMillis();
     demo.edit(c -> annotate(c, Day2Annotations.REPAIR_NOW, "before-scale-up"));
@@ -175,7 +177,7 @@ class RepairOrchestrationIT {
         .until(
             () -> demo.fetch().getStatus().getRepair(),
             r -> r != null && r.getRound() != null && !r.getRunning().isEmpty());
-    demo.edit(c -> c.getSpec().setReplicas(4));
+    demo.edit(c -> c.getSpec().setReplicas(5));
 
     // a status that shows the ring operation may still list repairs started before it, never one
     // started while it runs: the running repairs of every such status are those of the first one
@@ -226,13 +228,13 @@ class RepairOrchestrationIT {
             + "; last "
             + Serialization.asJson(last));
     assertThat(sawPaused).as("status showed the round paused by the ring operation").isTrue();
-    assertThat(totals).as("planned for 3 x 16 ranges, re-planned for 4 x 16").contains(48, 64);
+    assertThat(totals).as("planned for 4 x 16 ranges, re-planned for 5 x 16").contains(64, 80);
     assertThat(mostRunning).as("repairs at once in status").isEqualTo(1);
     assertThat(client.v1().events().inNamespace(NS).list().getItems())
         .as("on call sees the re-plan")
         .anyMatch(
             e -> "RepairRound".equals(e.getReason()) && e.getMessage().contains("re-planned"));
-    demo.awaitReady(4);
+    demo.awaitReady(5);
 
     // the nodes' own logs: one repair at a time cluster-wide (the next one starts only after the
     // operator saw the previous one end)
