@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.NodeSelectorRequirement;
 import io.fabric8.kubernetes.api.model.NodeSelectorTerm;
 import io.fabric8.kubernetes.api.model.NodeSelectorTermBuilder;
@@ -53,6 +54,15 @@ public final class NodeStatefulSet {
    * takes over, so a large node is not killed in the middle of its own recovery.
    */
   static final int STARTUP_FAILURE_THRESHOLD = 360;
+
+  /**
+   * 200 once storage is open and the node serves (what the gRPC health check's SERVING meant):
+   * startup and readiness.
+   */
+  static final String READY_PATH = "/readyz";
+
+  /** 200 whenever the process answers HTTP, WAL replay included: liveness. */
+  static final String LIVE_PATH = "/livez";
 
   private NodeStatefulSet() {}
 
@@ -146,9 +156,9 @@ public final class NodeStatefulSet {
         .withName("http")
         .withContainerPort(Ports.HTTP)
         .endPort()
-        .withStartupProbe(grpcProbe(10, STARTUP_FAILURE_THRESHOLD))
-        .withReadinessProbe(grpcProbe(5, 3))
-        .withLivenessProbe(grpcProbe(10, 6))
+        .withStartupProbe(httpProbe(cluster, READY_PATH, 10, STARTUP_FAILURE_THRESHOLD))
+        .withReadinessProbe(httpProbe(cluster, READY_PATH, 5, 3))
+        .withLivenessProbe(httpProbe(cluster, LIVE_PATH, 10, 6))
         .withResources(spec.getResources())
         .withNewSecurityContext()
         .withReadOnlyRootFilesystem(true)
@@ -185,11 +195,24 @@ public final class NodeStatefulSet {
     return env;
   }
 
-  static Probe grpcProbe(int periodSeconds, int failureThreshold) {
+  /**
+   * A kubelet {@code httpGet} probe of the node's REST port. Not a {@code grpc} probe: the
+   * kubelet's gRPC probe speaks plaintext only, so it could never reach a node whose gRPC port
+   * serves TLS and such a pod never became Ready (issue 7). The REST port serves HTTPS with the
+   * same certificate when TLS is on, and the kubelet's HTTPS probe neither verifies the server nor
+   * presents a client certificate: that works because operator-managed nodes never request one (the
+   * node config file has no client-auth key and {@code spec.config} cannot add one). {@code /livez}
+   * and {@code /readyz} need no API key.
+   */
+  static Probe httpProbe(
+      AlliCluster cluster, String path, int periodSeconds, int failureThreshold) {
+    boolean tls = Boolean.TRUE.equals(cluster.getSpec().getTls().getEnabled());
     return new ProbeBuilder()
-        .withNewGrpc()
-        .withPort(Ports.GRPC)
-        .endGrpc()
+        .withNewHttpGet()
+        .withScheme(tls ? "HTTPS" : "HTTP")
+        .withPath(path)
+        .withPort(new IntOrString(Ports.HTTP))
+        .endHttpGet()
         .withPeriodSeconds(periodSeconds)
         .withTimeoutSeconds(3)
         .withFailureThreshold(failureThreshold)

@@ -123,7 +123,7 @@ class AlliClusterModelTest {
   }
 
   @Test
-  void podRunsNonRootWithReadOnlyRootAndGrpcProbes() {
+  void podRunsNonRootWithReadOnlyRoot() {
     var sts = AlliClusterModel.of(AlliClusters.withReplicas(3)).statefulSets().get("default");
     var pod = sts.getSpec().getTemplate().getSpec();
     var container = pod.getContainers().get(0);
@@ -140,7 +140,6 @@ class AlliClusterModelTest {
     assertThat(container.getPorts())
         .extracting(p -> p.getContainerPort())
         .containsExactly(7000, 7001, 7080);
-    assertThat(container.getReadinessProbe().getGrpc().getPort()).isEqualTo(7000);
     assertThat(
             container.getStartupProbe().getFailureThreshold()
                 * container.getStartupProbe().getPeriodSeconds())
@@ -152,6 +151,44 @@ class AlliClusterModelTest {
               assertThat(e.getName()).isEqualTo("ALLIDB_SEEDS");
               assertThat(e.getValue()).isEqualTo("demo-nodes.db.svc");
             });
+  }
+
+  /**
+   * The kubelet's gRPC probe is plaintext only: a TLS node would never be Ready behind it (issue
+   * 7). Every probe is an httpGet on the REST port, HTTPS exactly when the node serves TLS.
+   */
+  @ParameterizedTest
+  @ValueSource(booleans = {false, true})
+  void probesAskTheRestPortInTheSchemeTheNodeServes(boolean tls) {
+    var cluster = AlliClusters.withReplicas(3);
+    cluster.getSpec().getTls().setEnabled(tls);
+    var container =
+        AlliClusterModel.of(cluster)
+            .statefulSets()
+            .get("default")
+            .getSpec()
+            .getTemplate()
+            .getSpec()
+            .getContainers()
+            .get(0);
+    var scheme = tls ? "HTTPS" : "HTTP";
+    var probes =
+        Map.of(
+            "startup", container.getStartupProbe(),
+            "readiness", container.getReadinessProbe(),
+            "liveness", container.getLivenessProbe());
+    probes.forEach(
+        (kind, probe) -> {
+          assertThat(probe.getGrpc()).as("%s probe: no gRPC probe", kind).isNull();
+          assertThat(probe.getHttpGet().getScheme()).as("%s probe scheme", kind).isEqualTo(scheme);
+          assertThat(probe.getHttpGet().getPort().getIntVal())
+              .as("%s probe port", kind)
+              .isEqualTo(Ports.HTTP);
+        });
+    assertThat(container.getStartupProbe().getHttpGet().getPath()).isEqualTo("/readyz");
+    assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
+    assertThat(container.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/livez");
+    assertThat(container.getArgs()).contains("--http-port=" + Ports.HTTP);
   }
 
   @Test

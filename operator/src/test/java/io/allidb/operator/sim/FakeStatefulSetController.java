@@ -1,5 +1,6 @@
 package io.allidb.operator.sim;
 
+import io.allidb.operator.model.Ports;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
@@ -44,8 +45,10 @@ import java.util.stream.Stream;
  *       what one host cannot share: loopback ports, mount paths (one data directory per claim, so a
  *       restarted pod keeps its data and a deleted claim loses it) and seeds as loopback addresses
  *       instead of the headless Service's DNS name;
- *   <li>a Pod is marked Ready while its node's gRPC health check says SERVING; a deleted Pod's node
- *       is stopped.
+ *   <li>a Pod is marked Ready while the readiness probe rendered in its spec succeeds, executed as
+ *       the kubelet executes it ({@link KubeletProbe}) against the pod's loopback ports, so a probe
+ *       that cannot work on Kubernetes (a plaintext gRPC probe of a TLS port) fails here too; a
+ *       deleted Pod's node is stopped.
  * </ul>
  */
 public final class FakeStatefulSetController implements AutoCloseable {
@@ -87,6 +90,11 @@ public final class FakeStatefulSetController implements AutoCloseable {
   /** The loopback gRPC port of {@code pod} (stable for the pod name, like its DNS name). */
   public int grpcPort(String pod) {
     return ports(pod)[0];
+  }
+
+  /** The loopback REST (HTTP or HTTPS) port of {@code pod}, which its probes ask. */
+  public int httpPort(String pod) {
+    return ports(pod)[2];
   }
 
   /** The running node of {@code pod}, or null while it is not (yet) serving. */
@@ -248,7 +256,7 @@ public final class FakeStatefulSetController implements AutoCloseable {
     var overrides = new java.util.LinkedHashMap<String, String>();
     overrides.put("--bind", "127.0.0.1");
     overrides.put("--grpc-port", String.valueOf(p[0]));
-    overrides.put("--http-port", "-1");
+    overrides.put("--http-port", String.valueOf(p[2]));
     overrides.put("--internode-port", String.valueOf(p[1]));
     overrides.put("--published-address", "127.0.0.1:" + p[1]);
     overrides.put("--seeds", String.join(",", seeds(sts, pod)));
@@ -262,7 +270,8 @@ public final class FakeStatefulSetController implements AutoCloseable {
       }
     }
     overrides.forEach((k, v) -> args.add(k + "=" + v));
-    System.out.println("[sim] starting " + pod + " on gRPC " + p[0] + ", internode " + p[1]);
+    System.out.println(
+        "[sim] starting " + pod + " on gRPC " + p[0] + ", internode " + p[1] + ", HTTP " + p[2]);
     mounted.put(pod, volumes);
     nodes.put(pod, starts.submit(() -> InJvmNode.start(pod, args, launch.env(), nodeClock)));
   }
@@ -321,8 +330,7 @@ public final class FakeStatefulSetController implements AutoCloseable {
   }
 
   private void updateReadiness(Pod pod) {
-    var node = node(pod.getMetadata().getName());
-    boolean ready = node != null && node.serving();
+    boolean ready = probeReady(pod);
     boolean marked =
         pod.getStatus() != null
             && pod.getStatus().getConditions() != null
@@ -343,6 +351,36 @@ public final class FakeStatefulSetController implements AutoCloseable {
                       .build()));
       client.pods().inNamespace(namespace).resource(pod).updateStatus();
     }
+  }
+
+  /**
+   * The kubelet's readiness: no container running, not Ready; no readiness probe, Ready once
+   * running; else the probe's result. The container's ports map to the pod's loopback ports. The
+   * probe runs once the node has started (its start returns when the node serves), so Ready always
+   * implies {@link #node} is there for tests; a node still starting answers {@code /readyz} with
+   * 503 anyway.
+   */
+  private boolean probeReady(Pod pod) {
+    var name = pod.getMetadata().getName();
+    if (node(name) == null) {
+      return false;
+    }
+    var container = pod.getSpec().getContainers().get(0);
+    var probe = container.getReadinessProbe();
+    if (probe == null) {
+      return true;
+    }
+    int[] p = ports(name);
+    return KubeletProbe.succeeds(
+        probe,
+        container,
+        port ->
+            switch (port) {
+              case Ports.GRPC -> p[0];
+              case Ports.INTERNODE -> p[1];
+              case Ports.HTTP -> p[2];
+              default -> -1;
+            });
   }
 
   private void stopNode(String pod) {
@@ -376,13 +414,15 @@ public final class FakeStatefulSetController implements AutoCloseable {
   }
 
   /**
-   * Two distinct free ports: both sockets are held open together, else the system may hand out the
-   * same port twice (seen: a node started with one port for gRPC and internode never served).
+   * Three distinct free ports (gRPC, internode, HTTP): the sockets are held open together, else the
+   * system may hand out the same port twice (seen: a node started with one port for gRPC and
+   * internode never served).
    */
   private static int[] freePorts() {
     try (var grpc = new ServerSocket(0);
-        var internode = new ServerSocket(0)) {
-      return new int[] {grpc.getLocalPort(), internode.getLocalPort()};
+        var internode = new ServerSocket(0);
+        var http = new ServerSocket(0)) {
+      return new int[] {grpc.getLocalPort(), internode.getLocalPort(), http.getLocalPort()};
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -5,21 +5,12 @@ import io.allidb.dataplane.server.ClusterRuntime;
 import io.allidb.dataplane.server.DataplaneServer;
 import io.allidb.dataplane.server.GossipClusterRuntime;
 import io.allidb.dataplane.server.NodeConfig;
-import io.grpc.ManagedChannel;
-import io.grpc.health.v1.HealthCheckRequest;
-import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
-import io.grpc.health.v1.HealthGrpc;
-import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.netty.shaded.io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLException;
 
 /**
  * One real data-plane node in this JVM, configured exactly as {@code allidb server ARGS} would be
@@ -31,25 +22,10 @@ public final class InJvmNode implements AutoCloseable {
 
   private final String pod;
   private final DataplaneServer server;
-  private final ManagedChannel channel;
 
-  private InJvmNode(String pod, DataplaneServer server, boolean tls) {
+  private InJvmNode(String pod, DataplaneServer server) {
     this.pod = pod;
     this.server = server;
-    var b = NettyChannelBuilder.forAddress("127.0.0.1", server.port());
-    if (tls) {
-      // the kubelet's HTTPS probes do not verify the serving certificate; this probe is the
-      // simulation's kubelet, not a client of the cluster (clients verify: ClusterDriver)
-      try {
-        b.sslContext(
-            GrpcSslContexts.forClient().trustManager(InsecureTrustManagerFactory.INSTANCE).build());
-      } catch (SSLException e) {
-        throw new IllegalStateException("cannot build the probe's TLS context", e);
-      }
-    } else {
-      b.usePlaintext();
-    }
-    this.channel = b.build();
   }
 
   /** Starts the node; returns once it serves (a joining node has finished its bootstrap). */
@@ -92,20 +68,7 @@ public final class InJvmNode implements AutoCloseable {
         new DataplaneServer(
                 DataplaneServer.forNetty(config), config, DataplaneServer.graphRag(config), runtime)
             .start();
-    return new InJvmNode(pod, server, c.security().publicTls() != null);
-  }
-
-  /** Whether grpc.health.v1 says SERVING (what the readiness probe asks). */
-  boolean serving() {
-    try {
-      return HealthGrpc.newBlockingStub(channel)
-              .withDeadlineAfter(2, TimeUnit.SECONDS)
-              .check(HealthCheckRequest.getDefaultInstance())
-              .getStatus()
-          == ServingStatus.SERVING;
-    } catch (RuntimeException e) {
-      return false;
-    }
+    return new InJvmNode(pod, server);
   }
 
   public String pod() {
@@ -118,7 +81,6 @@ public final class InJvmNode implements AutoCloseable {
 
   @Override
   public void close() {
-    channel.shutdownNow();
     try {
       server.close();
     } catch (IOException e) {
