@@ -4,14 +4,12 @@ import static org.awaitility.Awaitility.await;
 
 import com.marcnuri.helm.Helm;
 import io.allidb.e2e.chart.HelmChart;
-import io.allidb.e2e.scenario.ClusterUnderTest;
+import io.allidb.e2e.scenario.ApiServerCluster;
 import io.allidb.operator.api.AlliCluster;
 import io.allidb.operator.api.AlliClusterConditions;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.LocalPortForward;
 import io.grpc.Channel;
 import io.grpc.Grpc;
@@ -24,12 +22,10 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.UnaryOperator;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.k3s.K3sContainer;
 import org.testcontainers.utility.DockerImageName;
@@ -41,22 +37,21 @@ import org.testcontainers.utility.MountableFile;
  * against the k3s API server). The only place that knows about Testcontainers' k3s module, which
  * its docs call incubating.
  */
-public final class K3sCluster implements ClusterUnderTest {
+public final class K3sCluster extends ApiServerCluster {
   /** Pinned k3s image; override with -Dallidb.e2e.k3s=rancher/k3s:... */
   public static final String K3S_IMAGE =
       System.getProperty("allidb.e2e.k3s", "rancher/k3s:v1.31.4-k3s1");
 
   private final K3sContainer k3s;
-  private final KubernetesClient client;
   private final List<AutoCloseable> closeables = new ArrayList<>();
   private final Map<String, ManagedChannel> channels = new HashMap<>();
 
   private K3sCluster(K3sContainer k3s) {
-    this.k3s = k3s;
-    this.client =
+    super(
         new KubernetesClientBuilder()
             .withConfig(Config.fromKubeconfig(k3s.getKubeConfigYaml()))
-            .build();
+            .build());
+    this.k3s = k3s;
   }
 
   /** Starts k3s, loads the images, installs the chart watching {@code namespace}. */
@@ -124,36 +119,6 @@ public final class K3sCluster implements ClusterUnderTest {
   }
 
   @Override
-  public AlliCluster get(String namespace, String name) {
-    return client.resources(AlliCluster.class).inNamespace(namespace).withName(name).get();
-  }
-
-  @Override
-  public void scale(String namespace, String name, int replicas) {
-    edit(
-        namespace,
-        name,
-        c -> {
-          c.getSpec().setReplicas(replicas);
-          return c;
-        });
-  }
-
-  /** kubectl edit: a status write by the operator in between answers 409, so re-read and retry. */
-  private void edit(String namespace, String name, UnaryOperator<AlliCluster> change) {
-    for (int attempt = 1; ; attempt++) {
-      try {
-        client.resources(AlliCluster.class).inNamespace(namespace).withName(name).edit(change);
-        return;
-      } catch (KubernetesClientException e) {
-        if (e.getCode() != 409 || attempt == 10) {
-          throw e;
-        }
-      }
-    }
-  }
-
-  @Override
   public void awaitReady(String namespace, String name, int replicas, Duration timeout) {
     await()
         .atMost(timeout)
@@ -187,54 +152,12 @@ public final class K3sCluster implements ClusterUnderTest {
         .toList();
   }
 
-  /** Returns once the StatefulSet controller has made a new pod of that name. */
-  @Override
-  public void deletePod(String namespace, String pod) {
-    var uid = client.pods().inNamespace(namespace).withName(pod).get().getMetadata().getUid();
-    client.pods().inNamespace(namespace).withName(pod).delete();
-    await(pod + " recreated")
-        .atMost(waitBound())
-        .pollInterval(Duration.ofMillis(200))
-        .until(
-            () -> {
-              var now = client.pods().inNamespace(namespace).withName(pod).get();
-              return now != null && !uid.equals(now.getMetadata().getUid());
-            });
-  }
-
   @Override
   public void delete(String namespace, String name, Duration timeout) {
     client.resources(AlliCluster.class).inNamespace(namespace).withName(name).delete();
     await()
         .atMost(timeout)
         .until(() -> get(namespace, name) == null && pods(namespace, name).isEmpty());
-  }
-
-  @Override
-  public void annotate(String namespace, String name, String key, String value) {
-    edit(
-        namespace,
-        name,
-        c -> {
-          if (c.getMetadata().getAnnotations() == null) {
-            c.getMetadata().setAnnotations(new HashMap<>());
-          }
-          c.getMetadata().getAnnotations().put(key, value);
-          return c;
-        });
-  }
-
-  @Override
-  public Map<String, byte[]> secret(String namespace, String name) {
-    var secret = client.secrets().inNamespace(namespace).withName(name).get();
-    if (secret == null) {
-      return null;
-    }
-    var out = new HashMap<String, byte[]>();
-    if (secret.getData() != null) {
-      secret.getData().forEach((k, v) -> out.put(k, Base64.getDecoder().decode(v)));
-    }
-    return out;
   }
 
   /** Through a port-forward to the client Service; one channel per trust bundle. */

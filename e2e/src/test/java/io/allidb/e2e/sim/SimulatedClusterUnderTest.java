@@ -5,8 +5,7 @@ import static org.awaitility.Awaitility.await;
 import io.allidb.e2e.chart.ChartInstall;
 import io.allidb.e2e.chart.HelmChart;
 import io.allidb.e2e.chart.RbacRules;
-import io.allidb.e2e.scenario.ClusterUnderTest;
-import io.allidb.operator.MockApi;
+import io.allidb.e2e.scenario.ApiServerCluster;
 import io.allidb.operator.OperatorConfig;
 import io.allidb.operator.api.AlliCluster;
 import io.allidb.operator.api.AlliClusterConditions;
@@ -33,8 +32,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Base64;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -54,11 +51,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>The client Service is simulated too: each call goes to the next pod whose Ready condition is
  * True, as kube-proxy spreads connections over a Service's ready endpoints.
  */
-public final class SimulatedClusterUnderTest implements ClusterUnderTest {
+public final class SimulatedClusterUnderTest extends ApiServerCluster {
   /** The operator pod's name (its leader-election identity). */
   public static final String OPERATOR_POD = "allidb-allidb-operator-5d8f7c9b4-s1m01";
 
-  private final KubernetesClient client;
   private final SimulatedCluster sim;
   private final String namespace;
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
@@ -68,7 +64,7 @@ public final class SimulatedClusterUnderTest implements ClusterUnderTest {
 
   private SimulatedClusterUnderTest(
       KubernetesClient client, SimulatedCluster sim, String namespace) {
-    this.client = client;
+    super(client);
     this.sim = sim;
     this.namespace = namespace;
   }
@@ -118,8 +114,7 @@ public final class SimulatedClusterUnderTest implements ClusterUnderTest {
     if (get(cluster.getMetadata().getNamespace(), cluster.getMetadata().getName()) == null) {
       client.resource(cluster).create();
     } else {
-      MockApi.editCluster(
-          client,
+      edit(
           namespace,
           cluster.getMetadata().getName(),
           c -> {
@@ -127,38 +122,6 @@ public final class SimulatedClusterUnderTest implements ClusterUnderTest {
             return c;
           });
     }
-  }
-
-  @Override
-  public AlliCluster get(String namespace, String name) {
-    return client.resources(AlliCluster.class).inNamespace(namespace).withName(name).get();
-  }
-
-  @Override
-  public void scale(String namespace, String name, int replicas) {
-    MockApi.editCluster(
-        client,
-        namespace,
-        name,
-        c -> {
-          c.getSpec().setReplicas(replicas);
-          return c;
-        });
-  }
-
-  @Override
-  public void annotate(String namespace, String name, String key, String value) {
-    MockApi.editCluster(
-        client,
-        namespace,
-        name,
-        c -> {
-          if (c.getMetadata().getAnnotations() == null) {
-            c.getMetadata().setAnnotations(new HashMap<>());
-          }
-          c.getMetadata().getAnnotations().put(key, value);
-          return c;
-        });
   }
 
   /**
@@ -238,21 +201,6 @@ public final class SimulatedClusterUnderTest implements ClusterUnderTest {
         .toList();
   }
 
-  /** Returns once the StatefulSet controller has made a new pod of that name. */
-  @Override
-  public void deletePod(String namespace, String pod) {
-    var uid = client.pods().inNamespace(namespace).withName(pod).get().getMetadata().getUid();
-    client.pods().inNamespace(namespace).withName(pod).delete();
-    await(pod + " recreated")
-        .atMost(waitBound())
-        .pollInterval(Duration.ofMillis(200))
-        .until(
-            () -> {
-              var now = client.pods().inNamespace(namespace).withName(pod).get();
-              return now != null && !uid.equals(now.getMetadata().getUid());
-            });
-  }
-
   /**
    * Deletes the AlliCluster and, once its finalizer has run, does what Kubernetes' garbage
    * collector would (the mock server has none): deletes every object the AlliCluster owns; the
@@ -295,19 +243,6 @@ public final class SimulatedClusterUnderTest implements ClusterUnderTest {
         }
       }
     }
-  }
-
-  @Override
-  public Map<String, byte[]> secret(String namespace, String name) {
-    var secret = client.secrets().inNamespace(namespace).withName(name).get();
-    if (secret == null) {
-      return null;
-    }
-    var out = new HashMap<String, byte[]>();
-    if (secret.getData() != null) {
-      secret.getData().forEach((k, v) -> out.put(k, Base64.getDecoder().decode(v)));
-    }
-    return out;
   }
 
   @Override
