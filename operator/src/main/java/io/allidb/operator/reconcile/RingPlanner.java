@@ -94,26 +94,55 @@ public final class RingPlanner {
       replicas.put(rack.rack(), ordinal);
       return new Plan(replicas, op, List.of(), null, rollout);
     }
+    var notSafe = removalBlocked(in, target, replicas, rollout, "removing", "scale-down", "");
+    if (notSafe != null) {
+      return notSafe;
+    }
+    var info = in.ring().nodeInfos().get(target);
+    var op =
+        operation(in, RingOperationType.Decommission, target, rack.rack(), Requested)
+            .withTarget(pod == null ? null : pod.uid(), info == null ? null : info.hostId());
+    return new Plan(replicas, op, List.of(), null, rollout);
+  }
+
+  /**
+   * The checks before a member leaves the ring (scale-down and replace): the rest still meet the
+   * replication factor, the ring is safe to change, and the leaving node holds no hints of its own
+   * (they would leave with it; hints other nodes hold come and go with every write that misses a
+   * replica, and waiting for a cluster-wide zero starved scale-downs under steady writes in the
+   * simulated cluster). Null when it may go.
+   *
+   * @param removing how the message names the removal ("removing", "replacing")
+   * @param step how the message names the waiting step ("scale-down", "replace")
+   * @param rfAdvice appended to the replication-factor refusal
+   */
+  private static Plan removalBlocked(
+      PlanInput in,
+      String target,
+      Map<String, Integer> replicas,
+      boolean rollout,
+      String removing,
+      String step,
+      String rfAdvice) {
     var members = in.ring().members().size();
     if (members - 1 < in.replicationFactor()) {
       return blocked(
           replicas,
           rollout,
           "ReplicationFactorNotMet",
-          "removing "
+          removing
+              + " "
               + target
               + " would leave "
               + (members - 1)
               + " nodes for replication factor "
-              + in.replicationFactor());
+              + in.replicationFactor()
+              + rfAdvice);
     }
     var unsafe = ringUnsafe(in);
     if (unsafe != null) {
-      return blocked(replicas, rollout, unsafe.reason(), "scale-down waits: " + unsafe.message());
+      return blocked(replicas, rollout, unsafe.reason(), step + " waits: " + unsafe.message());
     }
-    // only the leaving node's own hints would leave with it; hints other nodes hold come and go
-    // with every write that misses a replica, and waiting for a cluster-wide zero starved
-    // scale-downs under steady writes (simulated cluster)
     var info = in.ring().nodeInfos().get(target);
     var targetHints = info == null ? 0 : info.hintsPending();
     if (targetHints > 0) {
@@ -121,12 +150,9 @@ public final class RingPlanner {
           replicas,
           rollout,
           "HintsPending",
-          "scale-down waits for " + target + " to deliver its " + targetHints + " hints");
+          step + " waits for " + target + " to deliver its " + targetHints + " hints");
     }
-    var op =
-        operation(in, RingOperationType.Decommission, target, rack.rack(), Requested)
-            .withTarget(pod == null ? null : pod.uid(), info == null ? null : info.hostId());
-    return new Plan(replicas, op, List.of(), null, rollout);
+    return null;
   }
 
   /**
@@ -171,33 +197,13 @@ public final class RingPlanner {
           "InvalidReplaceRequest",
           "replace waits: " + target + " is not a ring member");
     }
-    var members = in.ring().members().size();
-    if (members - 1 < in.replicationFactor()) {
-      return blocked(
-          replicas,
-          rollout,
-          "ReplicationFactorNotMet",
-          "replacing "
-              + target
-              + " first removes it, which would leave "
-              + (members - 1)
-              + " nodes for replication factor "
-              + in.replicationFactor()
-              + "; scale up by one first");
-    }
-    var unsafe = ringUnsafe(in);
-    if (unsafe != null) {
-      return blocked(replicas, rollout, unsafe.reason(), "replace waits: " + unsafe.message());
+    var notSafe =
+        removalBlocked(
+            in, target, replicas, rollout, "replacing", "replace", "; scale up by one first");
+    if (notSafe != null) {
+      return notSafe;
     }
     var info = in.ring().nodeInfos().get(target);
-    var targetHints = info == null ? 0 : info.hintsPending();
-    if (targetHints > 0) {
-      return blocked(
-          replicas,
-          rollout,
-          "HintsPending",
-          "replace waits for " + target + " to deliver its " + targetHints + " hints");
-    }
     var op =
         operation(in, RingOperationType.Replace, target, pod.rack(), Requested)
             .withTarget(pod.uid(), info == null ? null : info.hostId());
