@@ -135,6 +135,9 @@ public final class HintStore implements AutoCloseable {
       if (closed) {
         throw new IllegalStateException("hint store is closed");
       }
+      if (t.current != null && !t.current.isOpen()) {
+        seal(t); // closed under us by an interrupted thread: keep what it holds, start a new file
+      }
       if (t.current == null) {
         t.currentPath = options.dir().resolve(HintFormat.fileName(host, t.nextSeq++));
         t.current =
@@ -169,8 +172,17 @@ public final class HintStore implements AutoCloseable {
     if (t.current == null) {
       return;
     }
-    t.current.force(false);
-    t.current.close();
+    if (t.current.isOpen()) {
+      t.current.force(false);
+      t.current.close();
+    } else {
+      // FileChannel is interruptible: a thread interrupted during I/O on it closed it for everyone.
+      // What reached the file is made durable through a fresh descriptor (a torn last record is
+      // tolerated by the reader).
+      try (var ch = FileChannel.open(t.currentPath, StandardOpenOption.WRITE)) {
+        ch.force(false);
+      }
+    }
     var name = HintFormat.parseName(t.currentPath.getFileName().toString()).orElseThrow();
     t.sealed.put(name.seq(), t.currentPath);
     t.current = null;
@@ -288,7 +300,7 @@ public final class HintStore implements AutoCloseable {
   private void syncAll() {
     for (Target t : targets.values()) {
       synchronized (t) {
-        if (t.current != null && t.dirty) {
+        if (t.current != null && t.dirty && t.current.isOpen()) {
           try {
             t.current.force(false);
             t.dirty = false;
@@ -305,7 +317,16 @@ public final class HintStore implements AutoCloseable {
   public void close() throws IOException {
     closed = true;
     if (syncer != null) {
-      syncer.shutdownNow();
+      // not shutdownNow first: interrupting the fsync thread mid-fsync closes the file's channel
+      syncer.shutdown();
+      try {
+        if (!syncer.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS)) {
+          syncer.shutdownNow();
+        }
+      } catch (InterruptedException e) {
+        syncer.shutdownNow();
+        Thread.currentThread().interrupt();
+      }
     }
     IOException first = null;
     for (Target t : targets.values()) {

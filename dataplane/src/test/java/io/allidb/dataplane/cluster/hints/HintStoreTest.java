@@ -63,6 +63,35 @@ class HintStoreTest {
     return out;
   }
 
+  /**
+   * FileChannel is interruptible: a thread interrupted during I/O on a hint file closes the channel
+   * for everyone. Seen in RemoveNodeIT: close() interrupted the fsync thread mid-fsync and then
+   * failed sealing with ClosedChannelException. The store must keep the rows that reached the file,
+   * seal it durably, and go on hinting to that target in a new file.
+   */
+  @Test
+  void aFileClosedByAnInterruptedThreadIsSealedAndHintingGoesOn() throws Exception {
+    var store = open(Clock.systemUTC());
+    store.add("n2", rows(0, 10));
+    Thread.currentThread().interrupt();
+    try {
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> store.add("n2", rows(10, 5)))
+          .isInstanceOf(java.nio.channels.ClosedByInterruptException.class);
+    } finally {
+      Thread.interrupted();
+    }
+    store.add("n2", rows(20, 5));
+    store.close();
+
+    var alive = new AtomicBoolean(true);
+    try (var reopened = open(Clock.systemUTC())) {
+      replayer(reopened, alive, new AtomicBoolean(false)).runOnce();
+    }
+    var expected = new ArrayList<Row>(rows(0, 10));
+    expected.addAll(rows(20, 5));
+    assertThat(delivered).containsExactlyInAnyOrderElementsOf(expected);
+  }
+
   @Test
   void hintsSurviveAReopenAndAreDeliveredAndDeletedOnceTheTargetIsAlive() throws Exception {
     var alive = new AtomicBoolean(false);
