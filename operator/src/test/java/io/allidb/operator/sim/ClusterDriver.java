@@ -239,19 +239,25 @@ public final class ClusterDriver implements AutoCloseable {
 
   /** Writes {@code id} at QUORUM through {@code pod}, {@code version} in its chunk metadata. */
   public void put(String pod, String apiKey, String id, long version) {
-    stub(pod, apiKey)
-        .putEntity(
-            PutEntityRequest.newBuilder()
-                .setConsistencyLevel(ConsistencyLevel.CONSISTENCY_QUORUM)
-                .setEntity(
-                    Entity.newBuilder()
-                        .setEntityId(id)
-                        .addChunks(
-                            TextChunk.newBuilder()
-                                .setChunkId(id + "#0")
-                                .setText("v")
-                                .putMetadata("v", Long.toString(version))))
-                .build());
+    stub(pod, apiKey).putEntity(versionedWrite(id, version));
+  }
+
+  /**
+   * The QUORUM write of {@code id} carrying {@code version} in its one chunk's metadata, which
+   * {@link #version} and the scenario loads read back.
+   */
+  public static PutEntityRequest versionedWrite(String id, long version) {
+    return PutEntityRequest.newBuilder()
+        .setConsistencyLevel(ConsistencyLevel.CONSISTENCY_QUORUM)
+        .setEntity(
+            Entity.newBuilder()
+                .setEntityId(id)
+                .addChunks(
+                    TextChunk.newBuilder()
+                        .setChunkId(id + "#0")
+                        .setText("v")
+                        .putMetadata("v", Long.toString(version))))
+        .build();
   }
 
   /** The version {@link #put} wrote, read at QUORUM through {@code pod}. */

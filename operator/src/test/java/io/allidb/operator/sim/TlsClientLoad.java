@@ -2,10 +2,7 @@ package io.allidb.operator.sim;
 
 import io.allidb.api.proto.AlliDBGrpc;
 import io.allidb.api.proto.ConsistencyLevel;
-import io.allidb.api.proto.Entity;
 import io.allidb.api.proto.GetEntityRequest;
-import io.allidb.api.proto.PutEntityRequest;
-import io.allidb.api.proto.TextChunk;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
@@ -79,18 +76,7 @@ final class TlsClientLoad implements AutoCloseable {
             AlliDBGrpc.newBlockingStub(channel)
                 .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(md));
         stub.withDeadlineAfter(10, TimeUnit.SECONDS)
-            .putEntity(
-                PutEntityRequest.newBuilder()
-                    .setConsistencyLevel(ConsistencyLevel.CONSISTENCY_QUORUM)
-                    .setEntity(
-                        Entity.newBuilder()
-                            .setEntityId(id)
-                            .addChunks(
-                                TextChunk.newBuilder()
-                                    .setChunkId(id + "#0")
-                                    .setText("v")
-                                    .putMetadata("v", Long.toString(round))))
-                    .build());
+            .putEntity(ClusterDriver.versionedWrite(id, round));
         var read =
             stub.withDeadlineAfter(10, TimeUnit.SECONDS)
                 .getEntity(
